@@ -1,0 +1,42 @@
+"""Demo logins, one per role, placed in the demo jurisdiction. All names are fictitious."""
+
+from __future__ import annotations
+
+from xinfang.orgs.models import Unit
+
+from .models import Membership, Role, User
+
+DEMO_PASSWORD = "Xinfang-2026"  # noqa: S105 - published demo credential, printed by `make demo`
+
+# (username, full name, unit code, role, title)
+DEMO_USERS = [
+    ("cadre", "张村书记", "ah-la-yj-pg-hp", Role.VILLAGE_CADRE, "村党总支书记、村委会主任"),
+    ("town", "王街道信访专干", "ah-la-ja-wc", Role.TOWN_OFFICER, "街道信访办主任"),
+    ("town2", "刘街道信访专干", "ah-la-yj-pg", Role.TOWN_OFFICER, "街道信访办主任"),
+    ("county", "李区信访局干部", "ah-la-ja-xfj", Role.COUNTY_OFFICER, "办信科科长"),
+    ("handler", "赵人社局经办人", "ah-la-ja-rsj", Role.DEPARTMENT_HANDLER, "劳动保障监察大队"),
+    ("leader", "陈区领导", "ah-la-ja", Role.LEADER, "区委副书记"),
+    ("inspector", "孙纪检干部", "ah-la-ja-jw", Role.DISCIPLINE_INSPECTOR, "信访室主任"),
+    ("admin", "系统管理员", "ah", Role.SYSTEM_ADMIN, "系统管理员"),
+]
+
+
+def build_demo_users() -> list[User]:
+    users = []
+    for username, full_name, unit_code, role, title in DEMO_USERS:
+        user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            if role == Role.SYSTEM_ADMIN:
+                user.is_staff = True
+                user.is_superuser = True
+            user.save()
+        unit = Unit.objects.get(code=unit_code)
+        Membership.objects.get_or_create(user=user, unit=unit, role=role, defaults={"title": title})
+        users.append(user)
+    return users
+
+
+def demo_logins_text() -> str:
+    lines = [f"  {u:<10} {DEMO_PASSWORD}   {name} · {Role(role).label} · {code}" for u, name, code, role, _t in DEMO_USERS]
+    return "\n".join(lines)
