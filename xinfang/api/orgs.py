@@ -33,8 +33,9 @@ class UnitOut(Schema):
 
     @staticmethod
     def resolve_parent_id(obj: Unit) -> int | None:
-        parent = obj.get_parent()
-        return parent.pk if parent else None
+        if obj.depth <= 1:
+            return None
+        return Unit.objects.filter(path=obj.parent_path()).values_list("pk", flat=True).first()
 
 
 class UnitFilter(Schema):

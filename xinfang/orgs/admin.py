@@ -15,9 +15,10 @@ class UnitAdmin(TreeAdmin):
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
         # Keep the level consistent with the kind and the (possibly new) parent.
+        from .selectors import parent_of
         from .services import level_for
 
         obj.refresh_from_db()
-        level = level_for(kind=obj.kind, parent=obj.get_parent())
+        level = level_for(kind=obj.kind, parent=parent_of(obj))
         if obj.level != level:
             Unit.objects.filter(pk=obj.pk).update(level=level)

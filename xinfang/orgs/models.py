@@ -93,12 +93,19 @@ class Unit(MP_Node):
         """The area an organ belongs to (the nearest area ancestor); an area is its own area."""
         if self.is_area:
             return self
-        ancestors = list(self.get_ancestors().filter(kind__in=AREA_KINDS))
-        return ancestors[-1] if ancestors else self
+        from .selectors import ancestors
+
+        nearest = ancestors(self).filter(kind__in=AREA_KINDS).order_by("-depth").first()
+        return nearest or self
+
+    def parent_path(self) -> str:
+        return self.path[: -self.steplen]
 
     def full_name(self) -> str:
         """Names from the province down, e.g. 安徽省六安市金安区望城街道."""
-        names = [unit.name for unit in self.get_ancestors()] + [self.name]
+        from .selectors import ancestors
+
+        names = [unit.name for unit in ancestors(self)] + [self.name]
         return "".join(names)
 
     def is_within(self, other: Unit) -> bool:

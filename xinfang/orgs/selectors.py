@@ -56,7 +56,13 @@ def area_ancestor(unit: Unit, kind: str) -> Unit | None:
 
 
 def children(unit: Unit) -> QuerySet[Unit]:
-    return unit.get_children().order_by("kind", "name")
+    return Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("kind", "name")
+
+
+def parent_of(unit: Unit) -> Unit | None:
+    if unit.depth <= 1:
+        return None
+    return Unit.objects.filter(path=unit.parent_path()).first()
 
 
 def areas_only(qs: QuerySet[Unit]) -> QuerySet[Unit]:

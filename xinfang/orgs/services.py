@@ -61,7 +61,7 @@ def unit_create(
         "level": level_for(kind=kind, parent=parent),
     }
     if parent is None:
-        return Unit.add_root(**fields)
+        return Unit.objects.add_root(create_kwargs=fields)
     # Re-read the parent: treebeard computes the child path from its numchild, which may be stale.
     parent = Unit.objects.get(pk=parent.pk)
-    return parent.add_child(**fields)
+    return Unit.objects.add_child(parent, create_kwargs=fields)
