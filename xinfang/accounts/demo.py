@@ -19,11 +19,25 @@ DEMO_USERS = [
     ("inspector", "孙纪检干部", "ah-la-ja-jw", Role.DISCIPLINE_INSPECTOR, "信访室主任"),
     ("admin", "系统管理员", "ah", Role.SYSTEM_ADMIN, "系统管理员"),
 ]
+# Further staff so that every demo county can work its own cases; same password.
+EXTRA_DEMO_USERS = [
+    ("county_yj", "周叶集区信访局干部", "ah-la-yj-xfj", Role.COUNTY_OFFICER, "办信科科长"),
+    ("handler_yj", "吴叶集区人社局经办人", "ah-la-yj-rsj", Role.DEPARTMENT_HANDLER, "劳动保障监察大队"),
+    ("county_cf", "郑长丰县信访局干部", "ah-hf-cf-xfj", Role.COUNTY_OFFICER, "办信科科长"),
+    ("handler_cf", "冯长丰县水利局经办人", "ah-hf-cf-slj", Role.DEPARTMENT_HANDLER, "农田水利股"),
+    ("town_ym", "何杨庙镇信访专干", "ah-hf-cf-ym", Role.TOWN_OFFICER, "镇信访办主任"),
+    ("county_yh", "许瑶海区信访局干部", "ah-hf-yh-xfj", Role.COUNTY_OFFICER, "办信科科长"),
+    ("town_hpl", "曹和平路街道信访专干", "ah-hf-yh-hpl", Role.TOWN_OFFICER, "街道信访办主任"),
+    ("handler2", "钱金安区住建局经办人", "ah-la-ja-zjj", Role.DEPARTMENT_HANDLER, "物业管理科"),
+    ("leader_city", "林六安市领导", "ah-la", Role.LEADER, "市委副书记"),
+    ("city", "罗六安市信访局干部", "ah-la-xfj", Role.COUNTY_OFFICER, "来访接待科"),
+    ("province", "谢省信访局干部", "ah-xfj", Role.COUNTY_OFFICER, "来访接待处"),
+]
 
 
 def build_demo_users() -> list[User]:
     users = []
-    for username, full_name, unit_code, role, title in DEMO_USERS:
+    for username, full_name, unit_code, role, title in DEMO_USERS + EXTRA_DEMO_USERS:
         user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
         if created:
             user.set_password(DEMO_PASSWORD)

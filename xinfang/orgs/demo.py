@@ -87,16 +87,20 @@ TREE = {
 }
 
 
-def _ensure(*, code: str, name: str, kind: str, parent: Unit | None, division_code: str = "") -> Unit:
+def _ensure(
+    *, code: str, name: str, kind: str, parent: Unit | None, division_code: str = "", function: str = ""
+) -> Unit:
     existing = Unit.objects.filter(code=code).first()
     if existing is not None:
         return existing
-    return unit_create(name=name, kind=kind, code=code, parent=parent, division_code=division_code)
+    return unit_create(
+        name=name, kind=kind, code=code, parent=parent, division_code=division_code, function=function
+    )
 
 
 def _organs(parent: Unit, prefix: str, organs: list[tuple[str, str, str]]) -> None:
     for suffix, name, kind in organs:
-        _ensure(code=f"{prefix}-{suffix}", name=f"{parent.name}{name}", kind=kind, parent=parent)
+        _ensure(code=f"{prefix}-{suffix}", name=f"{parent.name}{name}", kind=kind, parent=parent, function=suffix)
 
 
 def build_demo_tree() -> Unit:

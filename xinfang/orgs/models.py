@@ -65,6 +65,8 @@ class Unit(MP_Node):
         _("unit code"), max_length=40, unique=True,
         help_text=_("Stable identifier used by imports and integrations."),
     )
+    # For organs: what the department is in charge of (e.g. "rsj" 人社); routing maps categories to it.
+    function = models.CharField(_("function"), max_length=20, blank=True, db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("office phone"), max_length=40, blank=True)

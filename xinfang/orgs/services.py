@@ -41,6 +41,7 @@ def unit_create(
     division_code: str = "",
     address: str = "",
     phone: str = "",
+    function: str = "",
 ) -> Unit:
     name = name.strip()
     code = code.strip()
@@ -58,6 +59,7 @@ def unit_create(
         "division_code": division_code.strip(),
         "address": address,
         "phone": phone,
+        "function": function.strip(),
         "level": level_for(kind=kind, parent=parent),
     }
     if parent is None:

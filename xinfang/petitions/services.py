@@ -97,7 +97,9 @@ def acting_membership(user: User, units: list[Unit], roles: frozenset[str]) -> M
 
 
 def _lock(petition_id: int) -> Petition:
-    return Petition.objects.select_for_update().select_related("current_unit", "registering_unit").get(pk=petition_id)
+    # No joins under FOR UPDATE: PostgreSQL re-checks joined rows after waiting for a lock, and a
+    # concurrent change of current_unit would make the row vanish from the result.
+    return Petition.objects.select_for_update().get(pk=petition_id)
 
 
 def _check_version(petition: Petition, expected_version: int | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -10,6 +11,12 @@ from django.db import transaction
 from xinfang.accounts.demo import DEMO_USERS, build_demo_users
 from xinfang.orgs.demo import build_demo_tree
 from xinfang.orgs.models import Unit
+from xinfang.petitions.demo import build_demo_petitions
+from xinfang.petitions.models import Petition
+from xinfang.petitions.taxonomy import load_default_taxonomy, load_taxonomy_rows, read_rows
+
+# The full three-level taxonomy of the shared test data, used when a checkout has it beside it.
+SHARED_TAXONOMY = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "tipdm2020c" / "taxonomy.csv"
 
 
 class Command(BaseCommand):
@@ -19,6 +26,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             build_demo_tree()
             build_demo_users()
+            load_default_taxonomy()
+            if SHARED_TAXONOMY.exists():
+                load_taxonomy_rows(read_rows(SHARED_TAXONOMY))
+        with transaction.atomic():
+            build_demo_petitions()
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready: {Unit.objects.count()} units, {len(DEMO_USERS)} demo logins.")
+            self.style.SUCCESS(
+                f"Demo data ready: {Unit.objects.count()} units, {len(DEMO_USERS)} demo logins, "
+                f"{Petition.objects.count()} petitions."
+            )
         )
