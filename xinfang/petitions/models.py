@@ -228,6 +228,7 @@ class LinkRole(models.TextChoices):
     REVIEWER = "reviewer", _("Reviewing unit")
     DISCIPLINE = "discipline", _("Discipline inspection")
     SUPERVISOR = "supervisor", _("Supervising unit")
+    SUPERVISED = "supervised", _("Supervised unit")
 
 
 class PetitionUnit(models.Model):
