@@ -41,7 +41,7 @@ demo: setup
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP) messages
-	$(BIN)/pytest -q -n 2 --dist loadfile xinfang
+	$(BIN)/pytest -q -n 2 --dist load xinfang
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
