@@ -56,6 +56,7 @@ __all__ = [
     "cite",
     "document_number",
     "render_docx",
+    "render_html",
     "render_pdf",
 ]
 
@@ -92,19 +93,20 @@ ROUTE_ACTIONS = ("start_study", "start_duty", "start_handling")
 HANDLING_CLOCK_KINDS = (Limit.HANDLING.value, Limit.DUTY_PERFORMANCE.value, Limit.SUGGESTION_STUDY.value)
 
 REGULATION = "《信访工作条例》"
-# Art. 31 item of each procedure a matter may be diverted to, and how the petitioner should proceed.
+# Art. 31 item of each procedure a matter may be diverted to, the situation, and what the petitioner should
+# do (after 请你).
 PROCEDURE_ITEMS = {
     Procedure.LITIGATION: (
         1,
         "应当通过审判机关诉讼程序或者复议程序、检察机关刑事立案程序或者法律监督程序、公安机关法律程序处理",
-        "请你依照法律法规规定的程序向有关政法机关提出",
+        "依照法律法规规定的程序向有关政法机关提出",
     ),
-    Procedure.ARBITRATION: (2, "应当通过仲裁解决", "请你依法向有关仲裁机构申请仲裁"),
-    Procedure.PARTY_APPEAL: (3, "可以通过党员申诉、申请复审等解决", "请你通过党员申诉、申请复审等程序提出"),
+    Procedure.ARBITRATION: (2, "应当通过仲裁解决", "依法向有关仲裁机构申请仲裁"),
+    Procedure.PARTY_APPEAL: (3, "可以通过党员申诉、申请复审等解决", "通过党员申诉、申请复审等程序提出"),
     Procedure.ADMINISTRATIVE: (
         4,
         "可以通过行政复议、行政裁决、行政确认、行政许可、行政处罚等行政程序解决",
-        "请你通过相应的行政程序向有关行政机关提出",
+        "通过相应的行政程序向有关行政机关提出",
     ),
 }
 # Art. 32 ¶1 item of each decision.
@@ -402,7 +404,7 @@ def _upper_unit_name(unit: Unit) -> str | None:
 
 def _not_available(kind: DocumentKind) -> DomainError:
     return DomainError(
-        _("The %(document)s cannot be produced for this petition yet.") % {"document": kind.label},
+        _("“%(document)s” cannot be produced for this petition yet.") % {"document": kind.label},
         code="document_not_available",
     )
 
@@ -938,6 +940,7 @@ def render_docx(petition: Petition, kind: DocumentKind | str) -> bytes:
     core.subject = petition.number
     core.comments = ""
     core.keywords = ""
+    core.created = core.modified = timezone.now()
 
     center, left, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.RIGHT
     # Header (发文机关标志) in red, the number (发文字号) below it, a red rule.

@@ -24,10 +24,11 @@ from xinfang.petitions.documents import (
     render_docx,
     render_pdf,
 )
+from xinfang.petitions.intake import PersonData
 from xinfang.petitions.models import Petition
 from xinfang.petitions.states import Decision, DeliveryMethod, PetitionType, Procedure, State
 
-from .factories import register
+from .factories import register, valid_id
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,7 @@ def assert_rendered(petition: Petition, kind: DocumentKind, *expected: str) -> N
     for needle in wanted + content.texts():
         assert squash(needle) in text, f"DOCX {kind} lacks {needle!r}"
     raw = docx_all_xml(data)
+    assert 'w:eastAsia="仿宋"' in raw  # Chinese runs name an East Asian font, not only a Latin one
     for secret in secrets:
         assert secret not in raw
 
@@ -301,6 +303,7 @@ def test_diverted_grievance_gets_a_non_acceptance_notice_naming_the_procedure(de
         "第二十三条第一款",
         "第三十一条第（二）项",
         "应当通过仲裁解决",
+        "本机关不予受理，请你依法向有关仲裁机构申请仲裁。",
         "不予受理",
         "劳动人事争议仲裁委员会",
         "2026年3月2日",
@@ -350,3 +353,46 @@ def test_unknown_document_kind_is_refused(demo):
     with pytest.raises(DomainError) as refused:
         render_docx(p, "minutes")
     assert refused.value.code == "document_unknown"
+
+
+def test_acceptance_of_a_joint_accusation_addresses_all_and_promises_confidentiality(demo):
+    county = User.objects.get(username="county")
+    with at("2026-03-02"):
+        p = register(
+            by="county",
+            person="周某",
+            id_seed=21,
+            subject="反映某社区干部优亲厚友",
+            petition_type=PetitionType.ACCUSATION,
+            accused_description="某社区工作人员",
+            co_petitioners=[PersonData(name="吴某", id_number=valid_id(22), phone="13855020022")],
+        )
+        services.petition_accept(
+            petition_id=p.pk,
+            user=county,
+            petition_type=PetitionType.ACCUSATION,
+            notice_sent_on=dt.date(2026, 3, 2),
+            route="start_handling",
+        )
+    p = refresh(p)
+    assert_rendered(p, K.ACCEPTANCE, "周某等2人：", "你们", "第三十条第三款", "不会将你们的检举、揭发材料")
+    assert "13855020022" not in docx_all_xml(render_docx(p, K.ACCEPTANCE))
+
+
+def test_acceptance_of_a_suggestion_promises_study_and_a_reply(demo):
+    town = User.objects.get(username="town")
+    with at("2026-03-02"):
+        p = register(by="town", person="郑某", id_seed=23, subject="建议在小区增设充电桩")
+    with at("2026-03-03"):
+        services.petition_accept(
+            petition_id=p.pk,
+            user=town,
+            petition_type=PetitionType.SUGGESTION,
+            notice_sent_on=dt.date(2026, 3, 3),
+            route="start_study",
+        )
+    p = refresh(p)
+    content = build_content(p, K.ACCEPTANCE)
+    assert "第二十九条第一款" in content.legal_basis
+    assert "第三十四条" not in content.legal_basis  # no 60-day promise for a suggestion
+    assert_rendered(p, K.ACCEPTANCE, "望城街道办事处", "2026年3月3日", "研究论证", "予以回复")
