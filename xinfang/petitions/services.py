@@ -545,7 +545,7 @@ def petition_extend(
     expected_version: int | None = None,
 ) -> Petition:
     """Art. 34: one extension of at most 30 days, approved by the unit head, reason told to the petitioner."""
-    validate_extension(days)
+    validate_extension(days, unit=Petition.objects.get(pk=petition_id).current_unit)
     reason = _require_text(reason, _("Give the reason for the extension; it is told to the petitioner."))
     with transaction.atomic():
         petition = _lock(petition_id)
