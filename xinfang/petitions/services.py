@@ -125,27 +125,40 @@ def _acting_units(petition: Petition, transition: Transition) -> list[Unit]:
     return units
 
 
+# What the petitioner may do personally through the portal (with the query code), without staff.
+CITIZEN_ACTIONS = frozenset({"evaluate", "request_review", "request_re_review"})
+
+
 def transition_apply(
     *,
     petition_id: int,
     action: str,
-    user: User,
+    user: User | None,
     expected_version: int | None = None,
+    citizen: bool = False,
     reason: str = "",
     payload: dict[str, Any] | None = None,
     apply: Callable[[Petition, Membership | None], dict[str, Any] | None] | None = None,
 ) -> Petition:
-    """Run one action of the transition table on a locked petition; ``apply`` does its specific work."""
+    """Run one action of the transition table on a locked petition; ``apply`` does its specific work.
+
+    ``citizen`` marks the petitioner acting in person through the portal (they proved who they are with
+    the query code); only ``CITIZEN_ACTIONS`` are open to them and no staff role is involved.
+    """
     transition = TRANSITIONS[action]
+    if citizen and action not in CITIZEN_ACTIONS:
+        raise DomainError(_("This can only be done by staff."), code="staff_only")
+    if not citizen and user is None:
+        raise DomainError(_("Log in to do this."), code="unauthenticated")
     with transaction.atomic():
         petition = _lock(petition_id)
-        if not _visible_to(user, petition):
+        if not citizen and not _visible_to(user, petition):
             raise scoping.OutOfJurisdiction(_("This petition is outside your jurisdiction."))
         _check_version(petition, expected_version)
         if petition.state not in transition.sources:
             raise refusal(transition, petition.state)
-        membership = acting_membership(user, _acting_units(petition, transition), transition.roles)
-        if membership is None and not scoping.sees_everything(user):
+        membership = None if citizen else acting_membership(user, _acting_units(petition, transition), transition.roles)
+        if not citizen and membership is None and not scoping.sees_everything(user):
             raise DomainError(
                 _("Your role does not allow “%(action)s” on this petition.") % {"action": transition.label},
                 code="role_not_allowed",
@@ -164,7 +177,7 @@ def transition_apply(
             from_state=from_state,
             to_state=target,
             reason=reason,
-            payload={**(payload or {}), **(extra or {})},
+            payload={**(payload or {}), **(extra or {}), **({"via": "portal"} if citizen else {})},
         )
     return petition
 
@@ -668,7 +681,7 @@ def petition_deliver_reply(
 def petition_evaluate(
     *,
     petition_id: int,
-    user: User,
+    user: User | None,
     rating: str,
     comment: str = "",
     via_portal: bool = False,
@@ -691,7 +704,7 @@ def petition_evaluate(
         return {"rating": rating}
 
     return transition_apply(petition_id=petition_id, action="evaluate", user=user, reason=comment,
-                            expected_version=expected_version, apply=apply)
+                            expected_version=expected_version, apply=apply, citizen=via_portal)
 
 
 def review_unit_for(unit: Unit) -> Unit:
@@ -708,8 +721,8 @@ def review_unit_for(unit: Unit) -> Unit:
 
 
 def _appeal_request(
-    *, petition_id: int, user: User, level: str, requested_on: dt.date, grounds: str,
-    window: Limit, decision_limit: Limit, action: str, expected_version: int | None,
+    *, petition_id: int, user: User | None, level: str, requested_on: dt.date, grounds: str,
+    window: Limit, decision_limit: Limit, action: str, expected_version: int | None, citizen: bool = False,
 ) -> Petition:
     grounds = _require_text(grounds, _("State what the petitioner disagrees with."))
     if requested_on > timezone.localdate():
@@ -735,7 +748,7 @@ def _appeal_request(
         return {"unit": upper.pk, "unit_name": upper.name, "requested_on": requested_on.isoformat()}
 
     return transition_apply(petition_id=petition_id, action=action, user=user, reason=grounds,
-                            expected_version=expected_version, apply=apply)
+                            expected_version=expected_version, apply=apply, citizen=citizen)
 
 
 def _last_decider(petition: Petition) -> Unit:
@@ -746,22 +759,24 @@ def _last_decider(petition: Petition) -> Unit:
 
 
 def petition_request_review(
-    *, petition_id: int, user: User, requested_on: dt.date, grounds: str, expected_version: int | None = None
+    *, petition_id: int, user: User | None, requested_on: dt.date, grounds: str,
+    expected_version: int | None = None, citizen: bool = False,
 ) -> Petition:
     """复查: within 30 days of receiving the reply, to one level above the handler (Art. 35)."""
     return _appeal_request(petition_id=petition_id, user=user, level=Appeal.Level.REVIEW, requested_on=requested_on,
                            grounds=grounds, window=Limit.REVIEW_REQUEST, decision_limit=Limit.REVIEW_DECISION,
-                           action="request_review", expected_version=expected_version)
+                           action="request_review", expected_version=expected_version, citizen=citizen)
 
 
 def petition_request_re_review(
-    *, petition_id: int, user: User, requested_on: dt.date, grounds: str, expected_version: int | None = None
+    *, petition_id: int, user: User | None, requested_on: dt.date, grounds: str,
+    expected_version: int | None = None, citizen: bool = False,
 ) -> Petition:
     """复核: within 30 days of receiving the review opinion, one level above the reviewer (Art. 36)."""
     return _appeal_request(petition_id=petition_id, user=user, level=Appeal.Level.RE_REVIEW,
                            requested_on=requested_on, grounds=grounds, window=Limit.RE_REVIEW_REQUEST,
                            decision_limit=Limit.RE_REVIEW_DECISION, action="request_re_review",
-                           expected_version=expected_version)
+                           expected_version=expected_version, citizen=citizen)
 
 
 def _appeal_decide(

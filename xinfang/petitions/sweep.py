@@ -33,13 +33,18 @@ from .states import State
 DEFAULT_WARNING_DAYS = 3
 DEFAULT_BATCH_SIZE = 500
 
-# Windows the petitioner may use (or, for an objection, the handler may use). Nobody is late when they
-# run out, so they raise no reminders; the lapse of the appeal windows closes the matter instead.
-APPEAL_WINDOWS = frozenset({Limit.REVIEW_REQUEST, Limit.RE_REVIEW_REQUEST, Limit.EVALUATION_WINDOW})
+# The event reason of a closure by the sweeper, by the window that decided it (appeal windows first),
+# translated when the event is written.
+LAPSED_REASONS = {
+    Limit.RE_REVIEW_REQUEST: gettext_noop("Re-review window lapsed."),
+    Limit.REVIEW_REQUEST: gettext_noop("Review window lapsed."),
+    Limit.EVALUATION_WINDOW: gettext_noop("Evaluation window lapsed."),
+}
+# The petitioner's windows. Nobody is late when they run out, so they raise no reminders; their lapse
+# closes the matter instead.
+APPEAL_WINDOWS = frozenset(LAPSED_REASONS)
+# The objection period is the handler's option, not a duty: its end is nobody's delay either.
 NO_REMINDER_KINDS = APPEAL_WINDOWS | {Limit.OBJECTION}
-
-# The event reason of a closure by the sweeper, translated when the event is written.
-LAPSED_REASON = gettext_noop("Review window lapsed.")
 
 Stop = Callable[[], bool]
 M = TypeVar("M", bound=Model)
@@ -251,10 +256,11 @@ def petition_close_lapsed(*, petition_id: int, today: dt.date | None = None) -> 
         if petition.state not in TRANSITIONS["close"].sources:
             return False
         # Re-check under the lock: a request may have been recorded since the candidate query ran.
-        windows = _running_windows().filter(petition=petition)
-        window = windows.filter(due_on__lt=today).order_by("-due_on").first()
-        if window is None or windows.filter(due_on__gte=today).exists():
+        windows = list(_running_windows().filter(petition=petition))
+        if not windows or any(clock.due_on >= today for clock in windows):
             return False
+        priority = list(LAPSED_REASONS)
+        window = min(windows, key=lambda clock: priority.index(Limit(clock.kind)))
         from_state = petition.state
         clocks.clocks_stop(petition=petition, on=today, cancel=True)
         petition.state = State.CLOSED
@@ -268,7 +274,7 @@ def petition_close_lapsed(*, petition_id: int, today: dt.date | None = None) -> 
             actor_unit=None,
             from_state=from_state,
             to_state=State.CLOSED,
-            reason=_(LAPSED_REASON),
+            reason=_(LAPSED_REASONS[Limit(window.kind)]),
             payload={"system": "sweep_deadlines", "window": window.kind, "due_on": window.due_on.isoformat()},
         )
     return True

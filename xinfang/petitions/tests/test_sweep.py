@@ -1,4 +1,4 @@
-"""The deadline sweeper: one reminder per clock and kind, lapsed appeal windows closed, safe as N processes."""
+"""The deadline sweeper: one reminder per clock and kind, lapsed windows closed, safe as N processes."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ from .factories import register
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs SKIP LOCKED and real connections")
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs SKIP LOCKED and real connections"
+)
 
 
 def at(day: dt.date | str) -> time_machine.travel:
@@ -54,13 +56,30 @@ def _replied(day: str = "2025-03-03", **extra: Any) -> Petition:
     handler = User.objects.get(username="handler")
     with at(day):
         p = register(by="county", **extra)
-        services.petition_forward(petition_id=p.pk, user=county, to_unit=Unit.objects.get(code="ah-la-ja-rsj"))
-        services.petition_accept(petition_id=p.pk, user=handler, petition_type=PetitionType.GRIEVANCE,
-                                 notice_sent_on=dt.date.fromisoformat(day), route="start_handling")
-        services.petition_issue_opinion(petition_id=p.pk, user=handler, decision=Decision.NOT_SUPPORT,
-                                        facts_found="经核查", reasons="理由", legal_basis="依据")
-        return services.petition_deliver_reply(petition_id=p.pk, user=handler, delivered_on=dt.date.fromisoformat(day),
-                                               method=DeliveryMethod.IN_PERSON)
+        services.petition_forward(
+            petition_id=p.pk, user=county, to_unit=Unit.objects.get(code="ah-la-ja-rsj")
+        )
+        services.petition_accept(
+            petition_id=p.pk,
+            user=handler,
+            petition_type=PetitionType.GRIEVANCE,
+            notice_sent_on=dt.date.fromisoformat(day),
+            route="start_handling",
+        )
+        services.petition_issue_opinion(
+            petition_id=p.pk,
+            user=handler,
+            decision=Decision.NOT_SUPPORT,
+            facts_found="经核查",
+            reasons="理由",
+            legal_basis="依据",
+        )
+        return services.petition_deliver_reply(
+            petition_id=p.pk,
+            user=handler,
+            delivered_on=dt.date.fromisoformat(day),
+            method=DeliveryMethod.IN_PERSON,
+        )
 
 
 def _window(petition: Petition, limit: Limit) -> Clock:
@@ -154,14 +173,18 @@ def test_petitioner_windows_raise_no_reminders(demo):
     petition = _replied()
     review = _window(petition, Limit.REVIEW_REQUEST)
     assert sweep_once(today=review.due_on - dt.timedelta(days=1)) == SweepResult()
-    assert not Reminder.objects.filter(clock__kind__in=[Limit.REVIEW_REQUEST, Limit.EVALUATION_WINDOW]).exists()
+    assert not Reminder.objects.filter(
+        clock__kind__in=[Limit.REVIEW_REQUEST, Limit.EVALUATION_WINDOW]
+    ).exists()
 
 
 @pytest.mark.django_db
 def test_a_reminder_already_raised_for_a_clock_is_not_duplicated_by_the_unique_backstop(demo):
     """Even if the flag was lost (e.g. restored from an old backup), the (clock, kind) constraint holds."""
     petition, clock = _registered()
-    Reminder.objects.create(unit=clock.unit, petition=petition, clock=clock, kind=Reminder.Kind.OVERDUE, message="x")
+    Reminder.objects.create(
+        unit=clock.unit, petition=petition, clock=clock, kind=Reminder.Kind.OVERDUE, message="x"
+    )
     assert sweep_once(today=clock.due_on + dt.timedelta(days=1)) == SweepResult()
     assert Reminder.objects.filter(clock=clock, kind=Reminder.Kind.OVERDUE).count() == 1
     clock.refresh_from_db()
@@ -172,8 +195,13 @@ def test_a_reminder_already_raised_for_a_clock_is_not_duplicated_by_the_unique_b
 def test_small_batches_cover_every_due_clock(demo):
     petition, clock = _registered()
     Clock.objects.bulk_create(
-        Clock(petition=petition, kind=Limit.NOTICE.value, unit=clock.unit, started_on=clock.started_on,
-              due_on=clock.due_on)
+        Clock(
+            petition=petition,
+            kind=Limit.NOTICE.value,
+            unit=clock.unit,
+            started_on=clock.started_on,
+            due_on=clock.due_on,
+        )
         for _ in range(7)
     )
     assert sweep_once(today=clock.due_on + dt.timedelta(days=1), batch_size=3) == SweepResult(overdue=8)
@@ -237,9 +265,16 @@ def test_a_settled_petition_is_closed_when_its_evaluation_window_lapses(demo):
     handler = User.objects.get(username="handler")
     with at("2025-03-03"):
         p = register(by="county")
-        services.petition_forward(petition_id=p.pk, user=county, to_unit=Unit.objects.get(code="ah-la-ja-rsj"))
-        services.petition_accept(petition_id=p.pk, user=handler, petition_type=PetitionType.GRIEVANCE,
-                                 notice_sent_on=dt.date(2025, 3, 3), route="start_handling")
+        services.petition_forward(
+            petition_id=p.pk, user=county, to_unit=Unit.objects.get(code="ah-la-ja-rsj")
+        )
+        services.petition_accept(
+            petition_id=p.pk,
+            user=handler,
+            petition_type=PetitionType.GRIEVANCE,
+            notice_sent_on=dt.date(2025, 3, 3),
+            route="start_handling",
+        )
         services.petition_start_mediation(petition_id=p.pk, user=handler)
         p = services.petition_settle(petition_id=p.pk, user=handler, agreement="双方达成和解")
     assert p.state == State.SETTLED
@@ -256,11 +291,17 @@ def test_a_review_decision_whose_re_review_window_lapsed_is_closed(demo):
     leader = User.objects.get(username="leader")
     petition = _replied()
     with at("2025-03-10"):
-        services.petition_request_review(petition_id=petition.pk, user=county, requested_on=dt.date(2025, 3, 10),
-                                         grounds="不服处理意见")
+        services.petition_request_review(
+            petition_id=petition.pk, user=county, requested_on=dt.date(2025, 3, 10), grounds="不服处理意见"
+        )
         petition = services.petition_decide_review(
-            petition_id=petition.pk, user=leader, decision=Decision.NOT_SUPPORT, facts_found="f", reasons="r",
-            legal_basis="b", delivered_on=dt.date(2025, 3, 10),
+            petition_id=petition.pk,
+            user=leader,
+            decision=Decision.NOT_SUPPORT,
+            facts_found="f",
+            reasons="r",
+            legal_basis="b",
+            delivered_on=dt.date(2025, 3, 10),
         )
     assert petition.state == State.REVIEW_DECIDED
     window = _window(petition, Limit.RE_REVIEW_REQUEST)
@@ -276,8 +317,9 @@ def test_a_timely_review_request_keeps_the_matter_open(demo):
     petition = _replied()
     review = _window(petition, Limit.REVIEW_REQUEST)
     with at(review.due_on):
-        services.petition_request_review(petition_id=petition.pk, user=county, requested_on=review.due_on,
-                                         grounds="不服")
+        services.petition_request_review(
+            petition_id=petition.pk, user=county, requested_on=review.due_on, grounds="不服"
+        )
     assert sweep_once(today=review.due_on + dt.timedelta(days=5)).closed == 0
     petition.refresh_from_db()
     assert petition.state == State.REVIEW_REQUESTED
@@ -302,7 +344,9 @@ def test_the_system_close_rechecks_state_and_window_under_the_lock(demo):
 def test_the_command_runs_one_pass_and_logs_the_counts(demo, caplog):
     _petition, clock = _registered()
     with caplog.at_level("INFO", logger="xinfang.sweep"):
-        call_command("sweep_deadlines", "--once", "--today", (clock.due_on + dt.timedelta(days=1)).isoformat())
+        call_command(
+            "sweep_deadlines", "--once", "--today", (clock.due_on + dt.timedelta(days=1)).isoformat()
+        )
     assert Reminder.objects.filter(clock=clock, kind=Reminder.Kind.OVERDUE).count() == 1
     assert re.search(r"warned=0 overdue=1 closed=0", caplog.text)
 
@@ -343,8 +387,13 @@ def _due_clocks(count: int) -> tuple[list[int], dt.date]:
     petitions = [_registered(subject=f"并发测试事项 {i}", id_seed=20 + i)[0] for i in range(4)]
     first = petitions[0].clocks.get()
     Clock.objects.bulk_create(
-        Clock(petition=petitions[i % len(petitions)], kind=Limit.NOTICE.value, unit=first.unit,
-              started_on=first.started_on, due_on=first.due_on)
+        Clock(
+            petition=petitions[i % len(petitions)],
+            kind=Limit.NOTICE.value,
+            unit=first.unit,
+            started_on=first.started_on,
+            due_on=first.due_on,
+        )
         for i in range(count - len(petitions))
     )
     ids = list(Clock.objects.filter(status=ClockStatus.RUNNING).values_list("pk", flat=True))
@@ -365,15 +414,24 @@ def test_two_sweeper_processes_raise_exactly_one_overdue_reminder_per_clock(demo
         "LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
     }
-    command = [sys.executable, "manage.py", "sweep_deadlines", "--once", "--today", today.isoformat(),
-               "--batch-size", "10"]
+    command = [
+        sys.executable,
+        "manage.py",
+        "sweep_deadlines",
+        "--once",
+        "--today",
+        today.isoformat(),
+        "--batch-size",
+        "10",
+    ]
     cwd = Path(django_settings.BASE_DIR)
-    sweepers = [subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True) for _ in range(2)]
+    sweepers = [
+        subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     outputs = [sweeper.communicate(timeout=120) for sweeper in sweepers]
     assert [s.returncode for s in sweepers] == [0, 0], outputs
     counts = [_logged_counts(err) for _out, err in outputs]
-    print("DEBUG", counts, [e[-300:] for _o, e in outputs])
 
     overdue = Reminder.objects.filter(kind=Reminder.Kind.OVERDUE)
     assert overdue.count() == PARALLEL_CLOCKS  # the lapsed windows raise none
@@ -408,7 +466,6 @@ def test_two_sweeper_threads_released_together_split_the_clocks_without_duplicat
     for thread in threads:
         thread.join(120)
     assert all(isinstance(r, SweepResult) for r in results), results
-    print("DEBUG", results)
     assert sum(r.overdue for r in results if isinstance(r, SweepResult)) == PARALLEL_CLOCKS
     assert Reminder.objects.filter(kind=Reminder.Kind.OVERDUE).count() == PARALLEL_CLOCKS
     assert set(Reminder.objects.values_list("clock_id", flat=True)) == set(ids)
