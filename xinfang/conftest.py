@@ -29,21 +29,21 @@ def demo(db: Any) -> None:
 
 
 @pytest.fixture
-def unit(demo: None):  # type: ignore[no-untyped-def]
+def unit(demo: None):
     from xinfang.orgs.models import Unit
 
     return lambda code: Unit.objects.get(code=code)
 
 
 @pytest.fixture
-def user(demo: None):  # type: ignore[no-untyped-def]
+def user(demo: None):
     from xinfang.accounts.models import User
 
     return lambda username: User.objects.get(username=username)
 
 
 @pytest.fixture
-def client_for(client: Any, demo: None):  # type: ignore[no-untyped-def]
+def client_for(client: Any, demo: None):
     """A test client logged in as a demo user."""
     from django.test import Client
 
@@ -51,7 +51,9 @@ def client_for(client: Any, demo: None):  # type: ignore[no-untyped-def]
         from xinfang.accounts.models import User
 
         c = Client()
-        c.force_login(User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend")
+        c.force_login(
+            User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
+        )
         return c
 
     return make

@@ -52,5 +52,8 @@ def build_demo_users() -> list[User]:
 
 
 def demo_logins_text() -> str:
-    lines = [f"  {u:<10} {DEMO_PASSWORD}   {name} · {Role(role).label} · {code}" for u, name, code, role, _t in DEMO_USERS]
+    lines = [
+        f"  {u:<10} {DEMO_PASSWORD}   {name} · {Role(role).label} · {code}"
+        for u, name, code, role, _t in DEMO_USERS
+    ]
     return "\n".join(lines)

@@ -64,9 +64,7 @@ def jurisdiction_root(membership: Membership) -> Unit:
 
 def jurisdiction_roots(user: Any, roles: Iterable[str] | None = None) -> list[Unit]:
     wanted = set(roles) if roles is not None else None
-    return [
-        jurisdiction_root(m) for m in active_memberships(user) if wanted is None or m.role in wanted
-    ]
+    return [jurisdiction_root(m) for m in active_memberships(user) if wanted is None or m.role in wanted]
 
 
 def user_roles(user: Any) -> set[str]:

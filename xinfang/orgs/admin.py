@@ -12,7 +12,7 @@ class UnitAdmin(TreeAdmin):
     list_filter = ("kind", "level", "is_active")
     search_fields = ("name", "code", "division_code")
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # Keep the level consistent with the kind and the (possibly new) parent.
         from .selectors import parent_of

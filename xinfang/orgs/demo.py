@@ -6,11 +6,13 @@ levels get internal unit codes. All people are fictitious.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .models import Unit, UnitKind
 from .services import unit_create
 
 # County-level organs: (code suffix, name, kind). The petition function sits in a 信访局.
-COUNTY_ORGANS = [
+COUNTY_ORGANS: list[tuple[str, str, str]] = [
     ("xfj", "信访局", UnitKind.PETITION_OFFICE),
     ("rsj", "人力资源和社会保障局", UnitKind.DEPARTMENT),
     ("zjj", "住房和城乡建设局", UnitKind.DEPARTMENT),
@@ -26,58 +28,94 @@ COUNTY_ORGANS = [
     ("jw", "纪委监委", UnitKind.DISCIPLINE),
     ("zfw", "政法委员会", UnitKind.POLITICAL_LEGAL),
 ]
-CITY_ORGANS = [
+CITY_ORGANS: list[tuple[str, str, str]] = [
     ("xfj", "信访局", UnitKind.PETITION_OFFICE),
     ("rsj", "人力资源和社会保障局", UnitKind.DEPARTMENT),
     ("zjj", "住房和城乡建设局", UnitKind.DEPARTMENT),
     ("jw", "纪委监委", UnitKind.DISCIPLINE),
 ]
-TOWN_ORGANS = [
+TOWN_ORGANS: list[tuple[str, str, str]] = [
     ("xfb", "信访办", UnitKind.PETITION_OFFICE),
     ("sfs", "司法所", UnitKind.POLITICAL_LEGAL),
 ]
 
 # (code, name, division code, towns); each town: (code, name, villages); village: (code, name, groups)
-TREE = {
+TREE: dict[str, Any] = {
     "province": ("ah", "安徽省", "340000"),
     "cities": [
         (
-            "ah-hf", "合肥市", "340100",
+            "ah-hf",
+            "合肥市",
+            "340100",
             [
                 (
-                    "ah-hf-yh", "瑶海区", "340102",
+                    "ah-hf-yh",
+                    "瑶海区",
+                    "340102",
                     [
-                        ("ah-hf-yh-hpl", "和平路街道", [("ah-hf-yh-hpl-ths", "铁三村社区", []),
-                                                      ("ah-hf-yh-hpl-hqs", "和平路棚户区社区", [])]),
+                        (
+                            "ah-hf-yh-hpl",
+                            "和平路街道",
+                            [
+                                ("ah-hf-yh-hpl-ths", "铁三村社区", []),
+                                ("ah-hf-yh-hpl-hqs", "和平路棚户区社区", []),
+                            ],
+                        ),
                         ("ah-hf-yh-mgl", "明光路街道", [("ah-hf-yh-mgl-slq", "胜利路社区", [])]),
                     ],
                 ),
                 (
-                    "ah-hf-cf", "长丰县", "340121",
+                    "ah-hf-cf",
+                    "长丰县",
+                    "340121",
                     [
-                        ("ah-hf-cf-ym", "杨庙镇", [("ah-hf-cf-ym-mn", "庙南社区", ["老圩村民组", "岔路口村民组"]),
-                                                  ("ah-hf-cf-ym-yms", "杨庙社区", [])]),
+                        (
+                            "ah-hf-cf-ym",
+                            "杨庙镇",
+                            [
+                                ("ah-hf-cf-ym-mn", "庙南社区", ["老圩村民组", "岔路口村民组"]),
+                                ("ah-hf-cf-ym-yms", "杨庙社区", []),
+                            ],
+                        ),
                         ("ah-hf-cf-sh", "水湖镇", [("ah-hf-cf-sh-dc", "东城社区", [])]),
                     ],
                 ),
             ],
         ),
         (
-            "ah-la", "六安市", "341500",
+            "ah-la",
+            "六安市",
+            "341500",
             [
                 (
-                    "ah-la-ja", "金安区", "341502",
+                    "ah-la-ja",
+                    "金安区",
+                    "341502",
                     [
-                        ("ah-la-ja-wc", "望城街道", [("ah-la-ja-wc-npy", "南屏苑社区", ["南屏苑一期小区", "南屏苑二期小区"]),
-                                                   ("ah-la-ja-wc-mz", "民主社区", [])]),
+                        (
+                            "ah-la-ja-wc",
+                            "望城街道",
+                            [
+                                ("ah-la-ja-wc-npy", "南屏苑社区", ["南屏苑一期小区", "南屏苑二期小区"]),
+                                ("ah-la-ja-wc-mz", "民主社区", []),
+                            ],
+                        ),
                         ("ah-la-ja-ssp", "三十铺镇", [("ah-la-ja-ssp-ssp", "三十铺社区", [])]),
                     ],
                 ),
                 (
-                    "ah-la-yj", "叶集区", "341504",
+                    "ah-la-yj",
+                    "叶集区",
+                    "341504",
                     [
-                        ("ah-la-yj-pg", "平岗街道", [("ah-la-yj-pg-hp", "和平村", ["油茶基地村民组"]),
-                                                   ("ah-la-yj-pg-xy", "兴业村", [])]),
+                        (
+                            "ah-la-yj-pg",
+                            "平岗街道",
+                            [
+                                ("ah-la-yj-pg-hp", "和平村", ["油茶基地村民组"]),
+                                ("ah-la-yj-pg-xy", "兴业村", []),
+                            ],
+                        ),
                         ("ah-la-yj-sh", "史河街道", [("ah-la-yj-sh-sh", "史河社区", [])]),
                     ],
                 ),
@@ -100,7 +138,9 @@ def _ensure(
 
 def _organs(parent: Unit, prefix: str, organs: list[tuple[str, str, str]]) -> None:
     for suffix, name, kind in organs:
-        _ensure(code=f"{prefix}-{suffix}", name=f"{parent.name}{name}", kind=kind, parent=parent, function=suffix)
+        _ensure(
+            code=f"{prefix}-{suffix}", name=f"{parent.name}{name}", kind=kind, parent=parent, function=suffix
+        )
 
 
 def build_demo_tree() -> Unit:
@@ -109,18 +149,31 @@ def build_demo_tree() -> Unit:
     province = _ensure(code=code, name=name, kind=UnitKind.PROVINCE, parent=None, division_code=division)
     _organs(province, code, CITY_ORGANS)
     for city_code, city_name, city_division, counties in TREE["cities"]:
-        city = _ensure(code=city_code, name=city_name, kind=UnitKind.CITY, parent=province, division_code=city_division)
+        city = _ensure(
+            code=city_code, name=city_name, kind=UnitKind.CITY, parent=province, division_code=city_division
+        )
         _organs(city, city_code, CITY_ORGANS)
         for county_code, county_name, county_division, towns in counties:
             county = _ensure(
-                code=county_code, name=county_name, kind=UnitKind.COUNTY, parent=city, division_code=county_division
+                code=county_code,
+                name=county_name,
+                kind=UnitKind.COUNTY,
+                parent=city,
+                division_code=county_division,
             )
             _organs(county, county_code, COUNTY_ORGANS)
             for town_code, town_name, villages in towns:
                 town = _ensure(code=town_code, name=town_name, kind=UnitKind.TOWN, parent=county)
                 _organs(town, town_code, TOWN_ORGANS)
                 for village_code, village_name, groups in villages:
-                    village = _ensure(code=village_code, name=village_name, kind=UnitKind.VILLAGE, parent=town)
+                    village = _ensure(
+                        code=village_code, name=village_name, kind=UnitKind.VILLAGE, parent=town
+                    )
                     for index, group_name in enumerate(groups, start=1):
-                        _ensure(code=f"{village_code}-g{index}", name=group_name, kind=UnitKind.GROUP, parent=village)
+                        _ensure(
+                            code=f"{village_code}-g{index}",
+                            name=group_name,
+                            kind=UnitKind.GROUP,
+                            parent=village,
+                        )
     return province

@@ -58,11 +58,16 @@ class Unit(MP_Node):
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
     level = models.PositiveSmallIntegerField(_("level"), editable=False, default=1)
     division_code = models.CharField(
-        _("division code"), max_length=20, blank=True, db_index=True,
+        _("division code"),
+        max_length=20,
+        blank=True,
+        db_index=True,
         help_text=_("Official administrative division code, e.g. 341502 for 金安区."),
     )
     code = models.CharField(
-        _("unit code"), max_length=40, unique=True,
+        _("unit code"),
+        max_length=40,
+        unique=True,
         help_text=_("Stable identifier used by imports and integrations."),
     )
     # For organs: what the department is in charge of (e.g. "rsj" 人社); routing maps categories to it.

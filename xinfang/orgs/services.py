@@ -17,12 +17,11 @@ def check_placement(*, kind: str, parent: Unit | None) -> None:
         if kind != UnitKind.PROVINCE:
             raise ValidationError(_("Only a province can be a root of the tree."))
         return
-    if kind in AREA_KINDS:
-        if parent.kind not in ALLOWED_PARENT_KINDS[kind]:
-            raise ValidationError(
-                _("A %(kind)s cannot be placed under a %(parent)s.")
-                % {"kind": UnitKind(kind).label, "parent": UnitKind(parent.kind).label}
-            )
+    if kind in AREA_KINDS and parent.kind not in ALLOWED_PARENT_KINDS[kind]:
+        raise ValidationError(
+            _("A %(kind)s cannot be placed under a %(parent)s.")
+            % {"kind": UnitKind(kind).label, "parent": UnitKind(parent.kind).label}
+        )
 
 
 def level_for(*, kind: str, parent: Unit | None) -> int:

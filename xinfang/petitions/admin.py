@@ -18,8 +18,8 @@ from .models import (
     LeaderCase,
     Opinion,
     Petition,
-    PetitionEvent,
     Petitioner,
+    PetitionEvent,
     PetitionParty,
     Reminder,
     Suggestion,
@@ -67,14 +67,43 @@ class SuggestionInline(ReadOnlyInline):
 @admin.register(Petition)
 class PetitionAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ("number", "subject", "state", "petition_type", "channel", "current_unit", "received_at")
-    list_filter = ("state", "petition_type", "channel", "is_repeat", "is_bypass", "is_first_time", "is_collective")
+    list_filter = (
+        "state",
+        "petition_type",
+        "channel",
+        "is_repeat",
+        "is_bypass",
+        "is_first_time",
+        "is_collective",
+    )
     search_fields = ("number", "subject", "request", "principal__name")
     date_hierarchy = "received_at"
     list_select_related = ("current_unit",)
-    raw_id_fields = ("principal", "agent", "repeat_of", "final_of", "place", "registering_unit", "current_unit",
-                     "handling_unit", "accused_unit", "accused_user", "registered_by", "first_handler", "category")
+    raw_id_fields = (
+        "principal",
+        "agent",
+        "repeat_of",
+        "final_of",
+        "place",
+        "registering_unit",
+        "current_unit",
+        "handling_unit",
+        "accused_unit",
+        "accused_user",
+        "registered_by",
+        "first_handler",
+        "category",
+    )
     # State, version and clocks change only through the services, which write the timeline.
-    readonly_fields = ("number", "query_code", "state", "version", "registered_at", "accepted_at", "closed_at")
+    readonly_fields = (
+        "number",
+        "query_code",
+        "state",
+        "version",
+        "registered_at",
+        "accepted_at",
+        "closed_at",
+    )
     inlines = (PartyInline, ClockInline, SuggestionInline, EventInline)
 
 
@@ -122,5 +151,9 @@ for model, fields in [
 ]:
     admin.site.register(
         model,
-        type(f"{model.__name__}Admin", (NoDeleteMixin, admin.ModelAdmin), {"list_display": fields, "raw_id_fields": ()}),
+        type(
+            f"{model.__name__}Admin",
+            (NoDeleteMixin, admin.ModelAdmin),
+            {"list_display": fields, "raw_id_fields": ()},
+        ),
     )

@@ -14,11 +14,18 @@ from xinfang.orgs.models import Unit
 from .models import Clock, ClockStatus, Petition
 
 
-def clock_start(*, petition: Petition, limit: Limit, unit: Unit, start: dt.date, excluded_days: int = 0) -> Clock:
+def clock_start(
+    *, petition: Petition, limit: Limit, unit: Unit, start: dt.date, excluded_days: int = 0
+) -> Clock:
     """Start ``limit`` for ``unit``; ``start`` is the trigger day (not counted)."""
     due = due_date(limit, start=start, unit=unit, excluded_days=excluded_days)
     return Clock.objects.create(
-        petition=petition, kind=limit.value, unit=unit, started_on=start, due_on=due, excluded_days=excluded_days
+        petition=petition,
+        kind=limit.value,
+        unit=unit,
+        started_on=start,
+        due_on=due,
+        excluded_days=excluded_days,
     )
 
 
@@ -44,13 +51,19 @@ def clocks_stop(
 
 
 def running_clock(petition: Petition, limit: Limit) -> Clock | None:
-    return petition.clocks.filter(status=ClockStatus.RUNNING, kind=limit.value).order_by("-started_on").first()
+    return (
+        petition.clocks.filter(status=ClockStatus.RUNNING, kind=limit.value).order_by("-started_on").first()
+    )
 
 
 def clock_extend(*, clock: Clock, days: int) -> Clock:
     clock.extended_days = days
     clock.due_on = due_date(
-        Limit(clock.kind), start=clock.started_on, unit=clock.unit, extra_days=days, excluded_days=clock.excluded_days
+        Limit(clock.kind),
+        start=clock.started_on,
+        unit=clock.unit,
+        extra_days=days,
+        excluded_days=clock.excluded_days,
     )
     clock.save(update_fields=["extended_days", "due_on"])
     return clock
@@ -60,7 +73,11 @@ def clock_exclude_days(*, clock: Clock, days: int) -> Clock:
     """Days that do not count (hearing days of a 复核) push the due date back."""
     clock.excluded_days = days
     clock.due_on = due_date(
-        Limit(clock.kind), start=clock.started_on, unit=clock.unit, extra_days=clock.extended_days, excluded_days=days
+        Limit(clock.kind),
+        start=clock.started_on,
+        unit=clock.unit,
+        extra_days=clock.extended_days,
+        excluded_days=days,
     )
     clock.save(update_fields=["excluded_days", "due_on"])
     return clock

@@ -26,8 +26,25 @@ COLLECTIVE_REPRESENTATIVES = 5  # Art. 20 ¶3: a collective visit sends at most 
 COLLECTIVE_PEOPLE = 5  # design choice, configurable per locality later
 # Words that signal a threat of extreme action (扬言); a hit alerts the responsible leader at once.
 THREAT_WORDS = (
-    "自杀", "跳楼", "自焚", "喝农药", "服毒", "同归于尽", "爆炸", "炸掉", "杀了", "报复社会",
-    "拉横幅", "堵路", "堵门", "进京", "去北京", "到北京上访", "集体上访", "闹大", "扬言",
+    "自杀",
+    "跳楼",
+    "自焚",
+    "喝农药",
+    "服毒",
+    "同归于尽",
+    "爆炸",
+    "炸掉",
+    "杀了",
+    "报复社会",
+    "拉横幅",
+    "堵路",
+    "堵门",
+    "进京",
+    "去北京",
+    "到北京上访",
+    "集体上访",
+    "闹大",
+    "扬言",
 )
 FINAL_STATES = {State.FINAL, State.POST_FINAL_FOLLOWUP}
 COUNTY_LEVEL = 3
@@ -119,25 +136,42 @@ def detect_at_intake(*, petition: Petition, user: User | None) -> list[Suggestio
         else:
             kind = Suggestion.Kind.REPEAT
         suggestions.append(
-            Suggestion(petition=petition, kind=kind, candidate=candidate, score=round(min(score, 1.0), 3),
-                       reasons=reasons)
+            Suggestion(
+                petition=petition,
+                kind=kind,
+                candidate=candidate,
+                score=round(min(score, 1.0), 3),
+                reasons=reasons,
+            )
         )
     suggestions.extend(_visit_bypass(petition))
     if petition.representative_count > COLLECTIVE_REPRESENTATIVES:
         suggestions.append(
-            Suggestion(petition=petition, kind=Suggestion.Kind.COLLECTIVE,
-                       reasons=[_("%(n)d representatives at the visit; at most 5 are expected (Art. 20).")
-                                % {"n": petition.representative_count}])
+            Suggestion(
+                petition=petition,
+                kind=Suggestion.Kind.COLLECTIVE,
+                reasons=[
+                    _("%(n)d representatives at the visit; at most 5 are expected (Art. 20).")
+                    % {"n": petition.representative_count}
+                ],
+            )
         )
     petition.is_collective = petition.people_count >= COLLECTIVE_PEOPLE or petition.representative_count > 1
     words = [word for word in THREAT_WORDS if word in text]
     if words:
         suggestions.append(Suggestion(petition=petition, kind=Suggestion.Kind.THREAT, reasons=words))
-        _alert(petition, Reminder.Kind.THREAT, _("Threat words in %(number)s: %(words)s")
-               % {"number": petition.number, "words": "、".join(words)})
+        _alert(
+            petition,
+            Reminder.Kind.THREAT,
+            _("Threat words in %(number)s: %(words)s")
+            % {"number": petition.number, "words": "、".join(words)},
+        )
     if petition.is_urgent_major:
-        _alert(petition, Reminder.Kind.URGENT, _("Major or urgent matter %(number)s: report upward at once.")
-               % {"number": petition.number})
+        _alert(
+            petition,
+            Reminder.Kind.URGENT,
+            _("Major or urgent matter %(number)s: report upward at once.") % {"number": petition.number},
+        )
     Suggestion.objects.bulk_create(suggestions)
     petition.save(update_fields=["is_first_time", "is_collective"])
     return suggestions
@@ -153,9 +187,13 @@ def _visit_bypass(petition: Petition) -> list[Suggestion]:
         return []
     return [
         Suggestion(
-            petition=petition, kind=Suggestion.Kind.BYPASS, score=float(expected - received_level),
-            reasons=[_("Visit at level %(at)d; the competent level is %(competent)d.")
-                     % {"at": received_level, "competent": expected}],
+            petition=petition,
+            kind=Suggestion.Kind.BYPASS,
+            score=float(expected - received_level),
+            reasons=[
+                _("Visit at level %(at)d; the competent level is %(competent)d.")
+                % {"at": received_level, "competent": expected}
+            ],
         )
     ]
 

@@ -101,7 +101,9 @@ class IntakeError(DomainError):
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
         self.errors = errors
-        super().__init__("; ".join(message for messages in errors.values() for message in messages), code="invalid")
+        super().__init__(
+            "; ".join(message for messages in errors.values() for message in messages), code="invalid"
+        )
 
 
 def validate_intake(data: IntakeData) -> dict[str, list[str]]:
@@ -134,7 +136,9 @@ def validate_intake(data: IntakeData) -> dict[str, list[str]]:
         people.append(("agent", data.agent))
     for name, person in people:
         _validate_person(name, person, anonymous=data.is_anonymous and name == "principal", add=add)
-    if data.petition_type == PetitionType.ACCUSATION and not (data.accused_unit or data.accused_description.strip()):
+    if data.petition_type == PetitionType.ACCUSATION and not (
+        data.accused_unit or data.accused_description.strip()
+    ):
         add("accused_description", _("Say who or which body the accusation is against."))
     for upload in data.attachments:
         problem = attachment_problem(upload)
@@ -143,7 +147,7 @@ def validate_intake(data: IntakeData) -> dict[str, list[str]]:
     return errors
 
 
-def _validate_person(name: str, person: PersonData, *, anonymous: bool, add) -> None:  # type: ignore[no-untyped-def]
+def _validate_person(name: str, person: PersonData, *, anonymous: bool, add) -> None:
     from django.core.exceptions import ValidationError
 
     if not anonymous and not person.name.strip():
@@ -220,7 +224,7 @@ def new_query_code() -> str:
             return code
 
 
-def registering_membership(user: User, unit: Unit | None):  # type: ignore[no-untyped-def]
+def registering_membership(user: User, unit: Unit | None):
     memberships = [m for m in scoping.active_memberships(user) if m.role in INTAKE]
     if unit is not None:
         memberships = [m for m in memberships if m.unit_id == unit.pk]
@@ -235,7 +239,9 @@ def _forwarding_limit(unit: Unit) -> Limit:
 
 
 @transaction.atomic
-def petition_register(*, user: User | None, data: IntakeData, registering_unit: Unit | None = None) -> Petition:
+def petition_register(
+    *, user: User | None, data: IntakeData, registering_unit: Unit | None = None
+) -> Petition:
     """Register a petition received through any channel. Staff intake lands in ``registered``;
     an online submission without staff (``user`` is None) lands in ``received`` at ``registering_unit``.
     """
@@ -244,7 +250,9 @@ def petition_register(*, user: User | None, data: IntakeData, registering_unit: 
     if user is not None:
         membership = registering_membership(user, registering_unit)
         if membership is None and not scoping.sees_everything(user):
-            errors.setdefault("registering_unit", []).append(_("You hold no post that may register petitions."))
+            errors.setdefault("registering_unit", []).append(
+                _("You hold no post that may register petitions.")
+            )
         elif membership is not None:
             registering_unit = membership.unit
     if registering_unit is None:
@@ -314,24 +322,29 @@ def registration_checks(*, petition: Petition, user: User | None) -> None:
     """Start the first clock and run detection (repeat, bypass, finality, first-time, collective, threat)."""
     received_on = timezone.localdate(petition.received_at)
     clocks.clock_start(
-        petition=petition, limit=_forwarding_limit(petition.registering_unit), unit=petition.registering_unit,
+        petition=petition,
+        limit=_forwarding_limit(petition.registering_unit),
+        unit=petition.registering_unit,
         start=received_on,
     )
     detection.detect_at_intake(petition=petition, user=user)
 
 
 @transaction.atomic
-def petition_register_received(*, petition_id: int, user: User, expected_version: int | None = None) -> Petition:
+def petition_register_received(
+    *, petition_id: int, user: User, expected_version: int | None = None
+) -> Petition:
     """Staff register an online or agent submission that arrived without them (received → registered)."""
     from .services import transition_apply
 
-    def apply(petition: Petition, membership) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    def apply(petition: Petition, membership) -> dict[str, str]:
         petition.registered_at = timezone.now()
         petition.registered_by = user
         return {}
 
-    petition = transition_apply(petition_id=petition_id, action="register", user=user,
-                                expected_version=expected_version, apply=apply)
+    petition = transition_apply(
+        petition_id=petition_id, action="register", user=user, expected_version=expected_version, apply=apply
+    )
     registration_checks(petition=petition, user=user)
     return petition
 

@@ -35,7 +35,9 @@ class AppendOnlyError(RuntimeError):
 class Category(models.Model):
     """A content category of the configurable three-level taxonomy (内容分类)."""
 
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     name = models.CharField(_("name"), max_length=60)
     level = models.PositiveSmallIntegerField(_("level"), default=1)
     # The function key of the department in charge (matches Unit.function), e.g. "rsj" for 人社.
@@ -45,7 +47,9 @@ class Category(models.Model):
     class Meta:
         verbose_name = _("category")
         verbose_name_plural = _("categories")
-        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="petitions_category_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="petitions_category_unique_name")
+        ]
         ordering = ["level", "name"]
 
     def __str__(self) -> str:
@@ -74,7 +78,9 @@ class PetitionerKind(models.TextChoices):
 class Petitioner(models.Model):
     """A citizen, legal person or organisation who petitions (信访人). Personal data is encrypted."""
 
-    kind = models.CharField(_("kind"), max_length=20, choices=PetitionerKind.choices, default=PetitionerKind.PERSON)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=PetitionerKind.choices, default=PetitionerKind.PERSON
+    )
     name = models.CharField(_("name"), max_length=100)
     id_number = EncryptedTextField(_("ID number"), blank=True, default="")
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -82,7 +88,12 @@ class Petitioner(models.Model):
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     home_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("place of residence")
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("place of residence"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -99,13 +110,20 @@ class Petition(models.Model):
 
     number = models.CharField(_("number"), max_length=32, unique=True)
     query_code = models.CharField(_("query code"), max_length=16, unique=True)
-    state = models.CharField(_("state"), max_length=32, choices=State.choices, default=State.REGISTERED, db_index=True)
+    state = models.CharField(
+        _("state"), max_length=32, choices=State.choices, default=State.REGISTERED, db_index=True
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     petition_type = models.CharField(_("type"), max_length=20, choices=PetitionType.choices, blank=True)
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="petitions", verbose_name=_("category")
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="petitions",
+        verbose_name=_("category"),
     )
     subject = models.CharField(_("subject"), max_length=200)
     request = models.TextField(_("request"))  # 诉求
@@ -118,7 +136,11 @@ class Petition(models.Model):
         Petitioner, on_delete=models.PROTECT, related_name="petitions", verbose_name=_("petitioner")
     )
     agent = models.ForeignKey(
-        Petitioner, on_delete=models.PROTECT, null=True, blank=True, related_name="represented_petitions",
+        Petitioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="represented_petitions",
         verbose_name=_("agent"),
     )
     people_count = models.PositiveIntegerField(_("people involved"), default=1)
@@ -127,10 +149,19 @@ class Petition(models.Model):
 
     # Accusations (检举控告) are never visible to the accused unit or person.
     accused_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("accused unit")
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accused unit"),
     )
     accused_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("accused staff member"),
     )
     accused_description = models.CharField(_("accused person or body"), max_length=200, blank=True)
@@ -138,21 +169,36 @@ class Petition(models.Model):
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     registering_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="petitions_registered", verbose_name=_("registering unit")
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="petitions_registered",
+        verbose_name=_("registering unit"),
     )
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("registered by"),
     )
     current_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="petitions_current", verbose_name=_("current unit")
     )
     handling_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="petitions_handled",
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="petitions_handled",
         verbose_name=_("handling unit"),
     )
     first_handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("first handler"),
     )
 
@@ -164,23 +210,36 @@ class Petition(models.Model):
     )
     replied_on = models.DateField(_("reply received on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    diverted_procedure = models.CharField(_("procedure to use instead"), max_length=20, choices=Procedure.choices, blank=True)
+    diverted_procedure = models.CharField(
+        _("procedure to use instead"), max_length=20, choices=Procedure.choices, blank=True
+    )
 
     # Flags (domain.md §4); set by detection and confirmed by staff through Suggestion rows.
     is_first_time = models.BooleanField(_("first-time petition"), default=True)
     is_repeat = models.BooleanField(_("repeat petition"), default=False)
     repeat_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="repeats", verbose_name=_("repeat of")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repeats",
+        verbose_name=_("repeat of"),
     )
     is_bypass = models.BooleanField(_("bypass petition"), default=False)
-    bypass_destination_level = models.PositiveSmallIntegerField(_("bypass destination level"), null=True, blank=True)
+    bypass_destination_level = models.PositiveSmallIntegerField(
+        _("bypass destination level"), null=True, blank=True
+    )
     is_collective = models.BooleanField(_("collective"), default=False)
     is_threat = models.BooleanField(_("threat of extreme action"), default=False)
     is_urgent_major = models.BooleanField(_("major or urgent"), default=False)
     is_law_related = models.BooleanField(_("law-related"), default=False)
     is_supervised = models.BooleanField(_("under supervision"), default=False)
     final_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("matches final matter"),
     )
 
@@ -219,6 +278,9 @@ class PetitionParty(models.Model):
             models.UniqueConstraint(fields=["petition", "petitioner", "role"], name="petitions_party_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.petitioner_id} · {self.get_role_display()}"
+
 
 class LinkRole(models.TextChoices):
     REGISTERED = "registered", _("Registered it")
@@ -251,6 +313,9 @@ class PetitionUnit(models.Model):
             models.Index(fields=["unit_path"], name="petitions_link_path", opclasses=["varchar_pattern_ops"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.petition_id} · {self.unit_id} · {self.role}"
+
 
 class PetitionEvent(models.Model):
     """The append-only timeline: who did what, when, from which state to which, and why."""
@@ -261,7 +326,11 @@ class PetitionEvent(models.Model):
     from_state = models.CharField(_("from state"), max_length=32, choices=State.choices, blank=True)
     to_state = models.CharField(_("to state"), max_length=32, choices=State.choices, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("actor"),
     )
     actor_unit = models.ForeignKey(
@@ -278,6 +347,9 @@ class PetitionEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["petition", "sequence"], name="petitions_event_unique_sequence")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} #{self.sequence} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -309,6 +381,9 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 
+    def __str__(self) -> str:
+        return self.original_name
+
 
 class ClockStatus(models.TextChoices):
     RUNNING = "running", _("Running")
@@ -322,10 +397,14 @@ class Clock(models.Model):
 
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="clocks")
     kind = models.CharField(_("kind"), max_length=40)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible unit")
+    )
     started_on = models.DateField(_("started on"))
     due_on = models.DateField(_("due on"), db_index=True)
-    status = models.CharField(_("status"), max_length=20, choices=ClockStatus.choices, default=ClockStatus.RUNNING)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ClockStatus.choices, default=ClockStatus.RUNNING
+    )
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
     extended_days = models.PositiveSmallIntegerField(_("extended by days"), default=0)
     excluded_days = models.PositiveSmallIntegerField(_("excluded days"), default=0)
@@ -336,6 +415,9 @@ class Clock(models.Model):
         verbose_name = _("clock")
         verbose_name_plural = _("clocks")
         indexes = [models.Index(fields=["status", "due_on"], name="petitions_clock_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.due_on}"
 
 
 class Reminder(models.Model):
@@ -350,7 +432,9 @@ class Reminder(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reminders")
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="reminders")
-    clock = models.ForeignKey(Clock, on_delete=models.PROTECT, null=True, blank=True, related_name="reminders")
+    clock = models.ForeignKey(
+        Clock, on_delete=models.PROTECT, null=True, blank=True, related_name="reminders"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
@@ -362,6 +446,9 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["clock", "kind"], name="petitions_reminder_once_per_clock_kind")
         ]
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class Extension(models.Model):
@@ -375,6 +462,9 @@ class Extension(models.Model):
     )
     notice_sent_on = models.DateField(_("petitioner told on"))
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"+{self.days}"
 
 
 class Opinion(models.Model):
@@ -399,6 +489,9 @@ class Opinion(models.Model):
         _("delivery method"), max_length=20, choices=DeliveryMethod.choices, blank=True
     )
 
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} · {self.get_decision_display()}"
+
 
 class Appeal(models.Model):
     """复查 (review) or 复核 (re-review): one level above the previous decider (Art. 35-36)."""
@@ -410,13 +503,22 @@ class Appeal(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="appeals")
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     requested_on = models.DateField(_("requested on"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("deciding unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("deciding unit")
+    )
     grounds = models.TextField(_("grounds"))
     hearing_days = models.PositiveSmallIntegerField(_("hearing days"), default=0)
-    opinion = models.OneToOneField(Opinion, on_delete=models.PROTECT, null=True, blank=True, related_name="appeal")
+    opinion = models.OneToOneField(
+        Opinion, on_delete=models.PROTECT, null=True, blank=True, related_name="appeal"
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["petition", "level"], name="petitions_one_appeal_per_level")]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "level"], name="petitions_one_appeal_per_level")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} · {self.requested_on}"
 
 
 class Evaluation(models.Model):
@@ -430,6 +532,9 @@ class Evaluation(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    def __str__(self) -> str:
+        return str(self.get_rating_display())
 
 
 class Suggestion(models.Model):
@@ -452,7 +557,12 @@ class Suggestion(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="suggestions")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     candidate = models.ForeignKey(
-        Petition, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("earlier petition")
+        Petition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("earlier petition"),
     )
     score = models.FloatField(_("score"), default=0)
     reasons = models.JSONField(default=list, blank=True)
@@ -464,9 +574,12 @@ class Suggestion(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_status_display()}"
+
 
 class FollowUpTask(models.Model):
-    """Tasks opened by the lifecycle: execute a supported opinion, guide after non-support, re-handle, follow up."""
+    """Tasks the lifecycle opens: execute an opinion, guide after non-support, re-handle, follow up."""
 
     class Kind(models.TextChoices):
         EXECUTION = "execution", _("Supervise execution of the opinion")
@@ -486,17 +599,25 @@ class FollowUpTask(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
 
 class LeaderCase(models.Model):
     """包案: a leader personally owns a prominent matter (Art. 18 ¶2)."""
 
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="leader_cases")
-    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leader_cases")
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leader_cases"
+    )
     plan = models.TextField(_("plan"))
     target_on = models.DateField(_("target date"))
     progress = models.TextField(_("progress"), blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.leader} · {self.target_on}"
 
 
 class Supervision(models.Model):
@@ -517,6 +638,9 @@ class Supervision(models.Model):
     replied_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.due_on}"
+
 
 class NumberSequence(models.Model):
     """Per-unit, per-year counter for petition numbers; incremented under a row lock."""
@@ -527,3 +651,6 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "year"], name="petitions_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}-{self.year}: {self.last}"

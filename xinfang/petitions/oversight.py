@@ -39,7 +39,9 @@ def _future(day: dt.date, message: str) -> dt.date:
 
 
 @transaction.atomic
-def leader_case_open(*, petition_id: int, user: User, leader: User, plan: str, target_on: dt.date) -> LeaderCase:
+def leader_case_open(
+    *, petition_id: int, user: User, leader: User, plan: str, target_on: dt.date
+) -> LeaderCase:
     """包案 (Art. 18 ¶2): a leader of a unit covering the matter takes it personally."""
     petition = _locked_open(user, petition_id)
     if not scoping.can_act_in(leader, petition.current_unit, Role.LEADER):
@@ -50,17 +52,26 @@ def leader_case_open(*, petition_id: int, user: User, leader: User, plan: str, t
     case = LeaderCase.objects.create(petition=petition, leader=leader, plan=plan.strip(), target_on=target_on)
     petition.version += 1
     petition.save(update_fields=["version", "updated_at"])
-    event_append(petition=petition, action="leader_case", actor=user, actor_unit=None, from_state=petition.state,
-                 to_state=petition.state, reason=plan.strip(),
-                 payload={"leader": leader.pk, "leader_name": str(leader), "target_on": target_on.isoformat()})
+    event_append(
+        petition=petition,
+        action="leader_case",
+        actor=user,
+        actor_unit=None,
+        from_state=petition.state,
+        to_state=petition.state,
+        reason=plan.strip(),
+        payload={"leader": leader.pk, "leader_name": str(leader), "target_on": target_on.isoformat()},
+    )
     return case
 
 
 @transaction.atomic
 def leader_case_report(*, case_id: int, user: User, progress: str, done: bool = False) -> LeaderCase:
     case = LeaderCase.objects.select_for_update().get(pk=case_id)
-    petition = _locked_open(user, case.petition_id) if not done else Petition.objects.select_for_update().get(
-        pk=get_visible_petition(user, case.petition_id).pk
+    petition = (
+        _locked_open(user, case.petition_id)
+        if not done
+        else Petition.objects.select_for_update().get(pk=get_visible_petition(user, case.petition_id).pk)
     )
     if case.done_at is not None:
         raise DomainError(_("This case ownership is already completed."), code="done")
@@ -71,8 +82,16 @@ def leader_case_report(*, case_id: int, user: User, progress: str, done: bool = 
     if done:
         case.done_at = timezone.now()
     case.save(update_fields=["progress", "done_at"])
-    event_append(petition=petition, action="leader_case_progress", actor=user, actor_unit=None,
-                 from_state=petition.state, to_state=petition.state, reason=progress.strip(), payload={"done": done})
+    event_append(
+        petition=petition,
+        action="leader_case_progress",
+        actor=user,
+        actor_unit=None,
+        from_state=petition.state,
+        to_state=petition.state,
+        reason=progress.strip(),
+        payload={"done": done},
+    )
     return case
 
 
@@ -80,17 +99,23 @@ def leader_case_report(*, case_id: int, user: User, progress: str, done: bool = 
 def supervision_open(
     *, petition_id: int, user: User, kind: str, to_unit: Unit, reason: str, due_on: dt.date
 ) -> Supervision:
-    """督办 against delay, fakery or non-execution (Art. 40); 挂牌督办 is the listed, public form (Art. 39)."""
+    """督办 against delay, fakery or non-execution (Art. 40); 挂牌督办 is the listed form (Art. 39)."""
     if kind not in Supervision.Kind.values:
         raise DomainError(_("Unknown kind of supervision."), code="kind")
     petition = _locked_open(user, petition_id)
     membership = next(
-        (m for m in scoping.active_memberships(user) if m.role in SUPERVISING_ROLES
-         and petition.current_unit.path.startswith(scoping.jurisdiction_root(m).path)),
+        (
+            m
+            for m in scoping.active_memberships(user)
+            if m.role in SUPERVISING_ROLES
+            and petition.current_unit.path.startswith(scoping.jurisdiction_root(m).path)
+        ),
         None,
     )
     if membership is None and not scoping.sees_everything(user):
-        raise DomainError(_("Only a petition department or a leader above the unit may supervise."), code="role")
+        raise DomainError(
+            _("Only a petition department or a leader above the unit may supervise."), code="role"
+        )
     if not scoping.can_see_unit(user, to_unit):
         raise scoping.OutOfJurisdiction(_("This unit is outside your jurisdiction."))
     if not reason.strip():
@@ -106,20 +131,33 @@ def supervision_open(
     petition.version += 1
     petition.save(update_fields=["is_supervised", "version", "updated_at"])
     Reminder.objects.create(
-        unit=to_unit, petition=petition, kind=Reminder.Kind.SUPERVISION,
-        message=(_("%(kind)s on %(number)s: reply by %(date)s")
-                 % {"kind": Supervision.Kind(kind).label, "number": petition.number, "date": due_on.isoformat()})[:300],
+        unit=to_unit,
+        petition=petition,
+        kind=Reminder.Kind.SUPERVISION,
+        message=(
+            _("%(kind)s on %(number)s: reply by %(date)s")
+            % {"kind": Supervision.Kind(kind).label, "number": petition.number, "date": due_on.isoformat()}
+        )[:300],
     )
-    event_append(petition=petition, action="supervise", actor=user, actor_unit=by_unit, from_state=petition.state,
-                 to_state=petition.state, reason=reason.strip(),
-                 payload={"kind": kind, "to_unit": to_unit.pk, "due_on": due_on.isoformat()})
+    event_append(
+        petition=petition,
+        action="supervise",
+        actor=user,
+        actor_unit=by_unit,
+        from_state=petition.state,
+        to_state=petition.state,
+        reason=reason.strip(),
+        payload={"kind": kind, "to_unit": to_unit.pk, "due_on": due_on.isoformat()},
+    )
     return supervision
 
 
 @transaction.atomic
 def supervision_reply(*, supervision_id: int, user: User, reply: str) -> Supervision:
     supervision = Supervision.objects.select_for_update().get(pk=supervision_id)
-    petition = Petition.objects.select_for_update().get(pk=get_visible_petition(user, supervision.petition_id).pk)
+    petition = Petition.objects.select_for_update().get(
+        pk=get_visible_petition(user, supervision.petition_id).pk
+    )
     if supervision.replied_at is not None:
         raise DomainError(_("This supervision has already been answered."), code="done")
     if not scoping.can_act_in(user, supervision.to_unit, *scoping.AREA_WIDE_ROLES, Role.DEPARTMENT_HANDLER):
@@ -129,7 +167,14 @@ def supervision_reply(*, supervision_id: int, user: User, reply: str) -> Supervi
     supervision.reply = reply.strip()
     supervision.replied_at = timezone.now()
     supervision.save(update_fields=["reply", "replied_at"])
-    event_append(petition=petition, action="supervision_reply", actor=user, actor_unit=supervision.to_unit,
-                 from_state=petition.state, to_state=petition.state, reason=reply.strip(),
-                 payload={"supervision": supervision.pk})
+    event_append(
+        petition=petition,
+        action="supervision_reply",
+        actor=user,
+        actor_unit=supervision.to_unit,
+        from_state=petition.state,
+        to_state=petition.state,
+        reason=reply.strip(),
+        payload={"supervision": supervision.pk},
+    )
     return supervision

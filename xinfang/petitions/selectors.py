@@ -1,4 +1,7 @@
-"""Reads of petitions. Every list and lookup goes through ``visible_petitions`` (jurisdiction + accusation secrecy)."""
+"""Reads of petitions. Every list and lookup goes through ``visible_petitions``.
+
+That one function applies jurisdiction and accusation secrecy.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +39,9 @@ def visible_petitions(user: Any) -> QuerySet[Petition]:
     roots = scoping.jurisdiction_roots(user)
     if not roots:
         return qs.none()
-    links = PetitionUnit.objects.filter(petition=OuterRef("pk")).filter(path_prefix_q(roots, field="unit_path"))
+    links = PetitionUnit.objects.filter(petition=OuterRef("pk")).filter(
+        path_prefix_q(roots, field="unit_path")
+    )
     return qs.filter(Exists(links)).exclude(_accused_exclusion(user))
 
 

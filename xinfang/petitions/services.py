@@ -105,7 +105,10 @@ def _lock(petition_id: int) -> Petition:
 def _check_version(petition: Petition, expected_version: int | None) -> None:
     if expected_version is not None and petition.version != expected_version:
         raise ConflictError(
-            _("Someone else changed this petition a moment ago. Reload the page to see the change, then try again.")
+            _(
+                "Someone else changed this petition a moment ago. "
+                "Reload the page to see the change, then try again."
+            )
         )
 
 
@@ -152,12 +155,16 @@ def transition_apply(
         raise DomainError(_("Log in to do this."), code="unauthenticated")
     with transaction.atomic():
         petition = _lock(petition_id)
-        if not citizen and not _visible_to(user, petition):
+        if not citizen and not _visible_to(user, petition):  # type: ignore[arg-type]
             raise scoping.OutOfJurisdiction(_("This petition is outside your jurisdiction."))
         _check_version(petition, expected_version)
         if petition.state not in transition.sources:
             raise refusal(transition, petition.state)
-        membership = None if citizen else acting_membership(user, _acting_units(petition, transition), transition.roles)
+        membership = (
+            None
+            if citizen or user is None
+            else acting_membership(user, _acting_units(petition, transition), transition.roles)
+        )
         if not citizen and membership is None and not scoping.sees_everything(user):
             raise DomainError(
                 _("Your role does not allow “%(action)s” on this petition.") % {"action": transition.label},
@@ -216,11 +223,19 @@ def _unit_in_tree(unit: Unit | None, message: str) -> Unit:
 
 
 def petition_triage(*, petition_id: int, user: User, expected_version: int | None = None) -> Petition:
-    return transition_apply(petition_id=petition_id, action="triage", user=user, expected_version=expected_version)
+    return transition_apply(
+        petition_id=petition_id, action="triage", user=user, expected_version=expected_version
+    )
 
 
 def _route(
-    *, petition_id: int, user: User, action: str, to_unit: Unit, note: str, expected_version: int | None,
+    *,
+    petition_id: int,
+    user: User,
+    action: str,
+    to_unit: Unit,
+    note: str,
+    expected_version: int | None,
     feedback_days: int | None = None,
 ) -> Petition:
     to_unit = _unit_in_tree(to_unit, _("Choose the unit to send the petition to."))
@@ -238,7 +253,9 @@ def _route(
         clocks.clock_start(petition=petition, limit=Limit.OBJECTION, unit=to_unit, start=today)
         extra: dict[str, Any] = {"to_unit": to_unit.pk, "to_unit_name": to_unit.name}
         if action == "assign":
-            clock = clocks.clock_start(petition=petition, limit=Limit.ASSIGNMENT_FEEDBACK, unit=to_unit, start=today)
+            clock = clocks.clock_start(
+                petition=petition, limit=Limit.ASSIGNMENT_FEEDBACK, unit=to_unit, start=today
+            )
             if feedback_days:
                 # A locally set feedback deadline replaces the default one (calendar days, rolled forward).
                 clock.due_on = roll_to_working_day(add_calendar_days(today, feedback_days))
@@ -247,7 +264,12 @@ def _route(
         return extra
 
     return transition_apply(
-        petition_id=petition_id, action=action, user=user, expected_version=expected_version, reason=note, apply=apply
+        petition_id=petition_id,
+        action=action,
+        user=user,
+        expected_version=expected_version,
+        reason=note,
+        apply=apply,
     )
 
 
@@ -255,19 +277,37 @@ def petition_forward(
     *, petition_id: int, user: User, to_unit: Unit, note: str = "", expected_version: int | None = None
 ) -> Petition:
     """转送: send to the competent unit (territory first, then function)."""
-    return _route(petition_id=petition_id, user=user, action="forward", to_unit=to_unit, note=note,
-                  expected_version=expected_version)
+    return _route(
+        petition_id=petition_id,
+        user=user,
+        action="forward",
+        to_unit=to_unit,
+        note=note,
+        expected_version=expected_version,
+    )
 
 
 def petition_assign(
-    *, petition_id: int, user: User, to_unit: Unit, note: str = "", feedback_days: int | None = None,
+    *,
+    petition_id: int,
+    user: User,
+    to_unit: Unit,
+    note: str = "",
+    feedback_days: int | None = None,
     expected_version: int | None = None,
 ) -> Petition:
     """交办: like forwarding, plus a feedback deadline and a completion report."""
     if feedback_days is not None and not 1 <= feedback_days <= 90:
         raise DomainError(_("The feedback deadline must be between 1 and 90 days."), code="invalid_days")
-    return _route(petition_id=petition_id, user=user, action="assign", to_unit=to_unit, note=note,
-                  expected_version=expected_version, feedback_days=feedback_days)
+    return _route(
+        petition_id=petition_id,
+        user=user,
+        action="assign",
+        to_unit=to_unit,
+        note=note,
+        expected_version=expected_version,
+        feedback_days=feedback_days,
+    )
 
 
 def petition_raise_objection(
@@ -285,14 +325,20 @@ def petition_raise_objection(
         clocks.clocks_stop(petition=petition, kinds=[Limit.OBJECTION])
         return {}
 
-    return transition_apply(petition_id=petition_id, action="raise_objection", user=user, reason=reason,
-                            expected_version=expected_version, apply=apply)
+    return transition_apply(
+        petition_id=petition_id,
+        action="raise_objection",
+        user=user,
+        reason=reason,
+        expected_version=expected_version,
+        apply=apply,
+    )
 
 
 def petition_agree_objection(
     *, petition_id: int, user: User, note: str = "", expected_version: int | None = None
 ) -> Petition:
-    """Materials go back to the forwarder, which routes again with a fresh forwarding clock (design choice)."""
+    """Materials go back to the forwarder, which routes again with a new forwarding clock (design choice)."""
 
     def apply(petition: Petition, membership: Membership | None) -> dict[str, Any]:
         clocks.clocks_stop(petition=petition, kinds=[Limit.NOTICE, Limit.ASSIGNMENT_FEEDBACK], cancel=True)
@@ -302,8 +348,14 @@ def petition_agree_objection(
         clocks.clock_start(petition=petition, limit=Limit.FORWARD, unit=back_to, start=timezone.localdate())
         return {"returned_to": back_to.pk}
 
-    return transition_apply(petition_id=petition_id, action="agree_objection", user=user, reason=note,
-                            expected_version=expected_version, apply=apply)
+    return transition_apply(
+        petition_id=petition_id,
+        action="agree_objection",
+        user=user,
+        reason=note,
+        expected_version=expected_version,
+        apply=apply,
+    )
 
 
 def _last_forwarder(petition: Petition) -> Unit | None:
@@ -316,13 +368,24 @@ def petition_reject_objection(
 ) -> Petition:
     """Back to the handler; its clocks keep running unchanged (design choice)."""
     reason = _require_text(reason, _("Say why the objection is rejected."))
-    return transition_apply(petition_id=petition_id, action="reject_objection", user=user, reason=reason,
-                            expected_version=expected_version)
+    return transition_apply(
+        petition_id=petition_id,
+        action="reject_objection",
+        user=user,
+        reason=reason,
+        expected_version=expected_version,
+    )
 
 
 def _terminal_route(
-    *, petition_id: int, user: User, action: str, reason: str, expected_version: int | None,
-    to_unit: Unit | None = None, payload: dict[str, Any] | None = None,
+    *,
+    petition_id: int,
+    user: User,
+    action: str,
+    reason: str,
+    expected_version: int | None,
+    to_unit: Unit | None = None,
+    payload: dict[str, Any] | None = None,
     before: Callable[[Petition], None] | None = None,
 ) -> Petition:
     def apply(petition: Petition, membership: Membership | None) -> dict[str, Any]:
@@ -341,15 +404,29 @@ def _terminal_route(
             extra = {"to_unit": to_unit.pk, "to_unit_name": to_unit.name}
         return extra
 
-    return transition_apply(petition_id=petition_id, action=action, user=user, reason=reason, payload=payload,
-                            expected_version=expected_version, apply=apply)
+    return transition_apply(
+        petition_id=petition_id,
+        action=action,
+        user=user,
+        reason=reason,
+        payload=payload,
+        expected_version=expected_version,
+        apply=apply,
+    )
 
 
-def petition_redirect(*, petition_id: int, user: User, reason: str, expected_version: int | None = None) -> Petition:
+def petition_redirect(
+    *, petition_id: int, user: User, reason: str, expected_version: int | None = None
+) -> Petition:
     """告知另行提出: outside this system; the petitioner is told where to go."""
     reason = _require_text(reason, _("Tell the petitioner where to raise the matter."))
-    return _terminal_route(petition_id=petition_id, user=user, action="redirect", reason=reason,
-                           expected_version=expected_version)
+    return _terminal_route(
+        petition_id=petition_id,
+        user=user,
+        action="redirect",
+        reason=reason,
+        expected_version=expected_version,
+    )
 
 
 def petition_refer_political_legal(
@@ -360,8 +437,15 @@ def petition_refer_political_legal(
     def mark(petition: Petition) -> None:
         petition.is_law_related = True
 
-    return _terminal_route(petition_id=petition_id, user=user, action="refer_political_legal", reason=reason,
-                           expected_version=expected_version, to_unit=to_unit, before=mark)
+    return _terminal_route(
+        petition_id=petition_id,
+        user=user,
+        action="refer_political_legal",
+        reason=reason,
+        expected_version=expected_version,
+        to_unit=to_unit,
+        before=mark,
+    )
 
 
 def petition_refer_discipline(
@@ -374,11 +458,21 @@ def petition_refer_discipline(
         raise DomainError(_("Choose a discipline inspection unit."), code="not_discipline")
 
     def check(petition: Petition) -> None:
-        if petition.accused_unit_id and to_unit.path.startswith(petition.accused_unit.path):
-            raise DomainError(_("An accusation cannot be sent to a unit inside the accused unit."), code="accused")
+        accused = petition.accused_unit
+        if accused is not None and to_unit.path.startswith(accused.path):
+            raise DomainError(
+                _("An accusation cannot be sent to a unit inside the accused unit."), code="accused"
+            )
 
-    return _terminal_route(petition_id=petition_id, user=user, action="refer_discipline", reason=reason,
-                           expected_version=expected_version, to_unit=to_unit, before=check)
+    return _terminal_route(
+        petition_id=petition_id,
+        user=user,
+        action="refer_discipline",
+        reason=reason,
+        expected_version=expected_version,
+        to_unit=to_unit,
+        before=check,
+    )
 
 
 def petition_divert(
@@ -394,9 +488,15 @@ def petition_divert(
         if procedure == Procedure.LITIGATION:
             petition.is_law_related = True
 
-    return _terminal_route(petition_id=petition_id, user=user, action="divert", reason=reason,
-                           expected_version=expected_version, payload={"procedure": procedure},
-                           before=set_procedure)
+    return _terminal_route(
+        petition_id=petition_id,
+        user=user,
+        action="divert",
+        reason=reason,
+        expected_version=expected_version,
+        payload={"procedure": procedure},
+        before=set_procedure,
+    )
 
 
 def petition_decline_upper(
@@ -414,8 +514,15 @@ def petition_decline_upper(
         "unit": open_case.current_unit.name,
         "number": open_case.number,
     }
-    return _terminal_route(petition_id=petition_id, user=user, action="decline_upper", reason=reason,
-                           expected_version=expected_version, payload={"open_case": open_case.pk}, before=link)
+    return _terminal_route(
+        petition_id=petition_id,
+        user=user,
+        action="decline_upper",
+        reason=reason,
+        expected_version=expected_version,
+        payload={"open_case": open_case.pk},
+        before=link,
+    )
 
 
 def petition_decline_final(
@@ -431,8 +538,15 @@ def petition_decline_final(
         petition.repeat_of = final_case
 
     reason = _("Same facts and reasons as final matter %(number)s.") % {"number": final_case.number}
-    return _terminal_route(petition_id=petition_id, user=user, action="decline_final", reason=reason,
-                           expected_version=expected_version, payload={"final_case": final_case.pk}, before=link)
+    return _terminal_route(
+        petition_id=petition_id,
+        user=user,
+        action="decline_final",
+        reason=reason,
+        expected_version=expected_version,
+        payload={"final_case": final_case.pk},
+        before=link,
+    )
 
 
 # --- acceptance and handling ---------------------------------------------------------------------
@@ -473,10 +587,14 @@ def petition_accept(
         link_unit(petition=petition, unit=petition.current_unit, role=LinkRole.HANDLER)
         if membership and petition.first_handler_id is None:
             petition.first_handler = membership.user
-        return {"petition_type": petition_type, "notice_sent_on": notice_sent_on.isoformat() if notice_sent_on else ""}
+        return {
+            "petition_type": petition_type,
+            "notice_sent_on": notice_sent_on.isoformat() if notice_sent_on else "",
+        }
 
-    petition = transition_apply(petition_id=petition_id, action="accept", user=user,
-                                expected_version=expected_version, apply=apply)
+    petition = transition_apply(
+        petition_id=petition_id, action="accept", user=user, expected_version=expected_version, apply=apply
+    )
     if route:
         petition = petition_start_route(petition_id=petition.pk, user=user, route=route)
     return petition
@@ -498,39 +616,72 @@ def petition_start_route(
 
     def apply(petition: Petition, membership: Membership | None) -> dict[str, Any]:
         start = timezone.localdate(petition.accepted_at) if petition.accepted_at else timezone.localdate()
-        clocks.clock_start(petition=petition, limit=ROUTE_LIMITS[route], unit=petition.current_unit, start=start)
+        clocks.clock_start(
+            petition=petition, limit=ROUTE_LIMITS[route], unit=petition.current_unit, start=start
+        )
         return {}
 
-    return transition_apply(petition_id=petition_id, action=route, user=user, expected_version=expected_version,
-                            apply=apply)
+    return transition_apply(
+        petition_id=petition_id, action=route, user=user, expected_version=expected_version, apply=apply
+    )
 
 
-def petition_open_hearing(*, petition_id: int, user: User, note: str = "", expected_version: int | None = None) -> Petition:
-    return transition_apply(petition_id=petition_id, action="open_hearing", user=user, reason=note,
-                            expected_version=expected_version)
+def petition_open_hearing(
+    *, petition_id: int, user: User, note: str = "", expected_version: int | None = None
+) -> Petition:
+    return transition_apply(
+        petition_id=petition_id,
+        action="open_hearing",
+        user=user,
+        reason=note,
+        expected_version=expected_version,
+    )
 
 
-def petition_close_hearing(*, petition_id: int, user: User, note: str = "", expected_version: int | None = None) -> Petition:
-    return transition_apply(petition_id=petition_id, action="close_hearing", user=user, reason=note,
-                            expected_version=expected_version)
+def petition_close_hearing(
+    *, petition_id: int, user: User, note: str = "", expected_version: int | None = None
+) -> Petition:
+    return transition_apply(
+        petition_id=petition_id,
+        action="close_hearing",
+        user=user,
+        reason=note,
+        expected_version=expected_version,
+    )
 
 
 def petition_start_mediation(
     *, petition_id: int, user: User, note: str = "", expected_version: int | None = None
 ) -> Petition:
     """访调对接: both parties consent; the handling clock keeps running (design choice)."""
-    return transition_apply(petition_id=petition_id, action="start_mediation", user=user, reason=note,
-                            expected_version=expected_version)
+    return transition_apply(
+        petition_id=petition_id,
+        action="start_mediation",
+        user=user,
+        reason=note,
+        expected_version=expected_version,
+    )
 
 
-def petition_end_mediation(*, petition_id: int, user: User, reason: str, expected_version: int | None = None) -> Petition:
+def petition_end_mediation(
+    *, petition_id: int, user: User, reason: str, expected_version: int | None = None
+) -> Petition:
     reason = _require_text(reason, _("Say why mediation ended without agreement."))
-    return transition_apply(petition_id=petition_id, action="end_mediation", user=user, reason=reason,
-                            expected_version=expected_version)
+    return transition_apply(
+        petition_id=petition_id,
+        action="end_mediation",
+        user=user,
+        reason=reason,
+        expected_version=expected_version,
+    )
 
 
 def petition_settle(
-    *, petition_id: int, user: User, agreement: str, signed_on: dt.date | None = None,
+    *,
+    petition_id: int,
+    user: User,
+    agreement: str,
+    signed_on: dt.date | None = None,
     expected_version: int | None = None,
 ) -> Petition:
     """调解协议书 / 和解协议书: the written agreement stops the handling clock."""
@@ -540,11 +691,14 @@ def petition_settle(
         day = _today(signed_on)
         clocks.clocks_stop(petition=petition, kinds=HANDLING_LIMITS, on=day)
         petition.replied_on = day
-        clocks.clock_start(petition=petition, limit=Limit.EVALUATION_WINDOW, unit=petition.current_unit, start=day)
+        clocks.clock_start(
+            petition=petition, limit=Limit.EVALUATION_WINDOW, unit=petition.current_unit, start=day
+        )
         return {"agreement": agreement, "signed_on": day.isoformat()}
 
-    return transition_apply(petition_id=petition_id, action="settle", user=user, expected_version=expected_version,
-                            apply=apply)
+    return transition_apply(
+        petition_id=petition_id, action="settle", user=user, expected_version=expected_version, apply=apply
+    )
 
 
 def petition_extend(
@@ -579,25 +733,48 @@ def petition_extend(
         if membership is None and not scoping.sees_everything(user):
             raise DomainError(_("Your role does not allow extending this petition."), code="role_not_allowed")
         if not (
-            scoping.can_act_in(approved_by, petition.current_unit, Role.LEADER, Role.COUNTY_OFFICER, Role.TOWN_OFFICER)
+            scoping.can_act_in(
+                approved_by, petition.current_unit, Role.LEADER, Role.COUNTY_OFFICER, Role.TOWN_OFFICER
+            )
             or scoping.sees_everything(approved_by)
         ):
-            raise DomainError(_("The extension must be approved by the head of the handling unit."), code="approver")
-        clock = next((clocks.running_clock(petition, limit) for limit in HANDLING_LIMITS
-                      if clocks.running_clock(petition, limit)), None)
+            raise DomainError(
+                _("The extension must be approved by the head of the handling unit."), code="approver"
+            )
+        clock = next(
+            (
+                clocks.running_clock(petition, limit)
+                for limit in HANDLING_LIMITS
+                if clocks.running_clock(petition, limit)
+            ),
+            None,
+        )
         if clock is None:
             raise DomainError(_("No handling clock is running."), code="no_clock")
         if timezone.localdate() > clock.due_on:
-            raise DomainError(_("The handling deadline has already passed; it can no longer be extended."),
-                              code="late")
-        Extension.objects.create(petition=petition, days=days, reason=reason, approved_by=approved_by,
-                                 notice_sent_on=notice_sent_on)
+            raise DomainError(
+                _("The handling deadline has already passed; it can no longer be extended."), code="late"
+            )
+        Extension.objects.create(
+            petition=petition,
+            days=days,
+            reason=reason,
+            approved_by=approved_by,
+            notice_sent_on=notice_sent_on,
+        )
         clocks.clock_extend(clock=clock, days=days)
         petition.version += 1
         petition.save()
-        event_append(petition=petition, action="extend", actor=user, actor_unit=membership.unit if membership else None,
-                     from_state=petition.state, to_state=petition.state, reason=reason,
-                     payload={"days": days, "due_on": clock.due_on.isoformat(), "approved_by": approved_by.pk})
+        event_append(
+            petition=petition,
+            action="extend",
+            actor=user,
+            actor_unit=membership.unit if membership else None,
+            from_state=petition.state,
+            to_state=petition.state,
+            reason=reason,
+            payload={"days": days, "due_on": clock.due_on.isoformat(), "approved_by": approved_by.pk},
+        )
     return petition
 
 
@@ -622,21 +799,34 @@ def petition_issue_opinion(
     def apply(petition: Petition, membership: Membership | None) -> dict[str, Any]:
         day = _today(issued_on)
         opinion = Opinion.objects.create(
-            petition=petition, stage=Opinion.Stage.HANDLING, unit=petition.current_unit, decision=decision,
-            facts_found=facts_found, reasons=reasons, legal_basis=legal_basis, issued_on=day, issued_by=user,
+            petition=petition,
+            stage=Opinion.Stage.HANDLING,
+            unit=petition.current_unit,
+            decision=decision,
+            facts_found=facts_found,
+            reasons=reasons,
+            legal_basis=legal_basis,
+            issued_on=day,
+            issued_by=user,
         )
         clocks.clocks_stop(petition=petition, kinds=HANDLING_LIMITS, on=day)
         _open_opinion_task(petition, decision)
         return {"opinion": opinion.pk, "decision": decision}
 
-    return transition_apply(petition_id=petition_id, action="issue_opinion", user=user,
-                            expected_version=expected_version, apply=apply)
+    return transition_apply(
+        petition_id=petition_id,
+        action="issue_opinion",
+        user=user,
+        expected_version=expected_version,
+        apply=apply,
+    )
 
 
 def _open_opinion_task(petition: Petition, decision: str) -> None:
-    kind = {Decision.SUPPORT: FollowUpTask.Kind.EXECUTION, Decision.NOT_SUPPORT: FollowUpTask.Kind.GUIDANCE}.get(
-        Decision(decision)
-    )
+    kind = {
+        Decision.SUPPORT: FollowUpTask.Kind.EXECUTION,
+        Decision.NOT_SUPPORT: FollowUpTask.Kind.GUIDANCE,
+    }.get(Decision(decision))
     if kind:
         FollowUpTask.objects.create(petition=petition, kind=kind, unit=petition.current_unit)
 
@@ -671,8 +861,13 @@ def petition_deliver_reply(
         clocks.clock_start(petition=petition, limit=Limit.EVALUATION_WINDOW, unit=unit, start=delivered_on)
         return {"delivered_on": delivered_on.isoformat(), "method": method, "reply": reply_text}
 
-    return transition_apply(petition_id=petition_id, action="deliver_reply", user=user,
-                            expected_version=expected_version, apply=apply)
+    return transition_apply(
+        petition_id=petition_id,
+        action="deliver_reply",
+        user=user,
+        expected_version=expected_version,
+        apply=apply,
+    )
 
 
 # --- the petitioner's side: evaluation and appeals -----------------------------------------------
@@ -696,15 +891,28 @@ def petition_evaluate(
         if clock is None or timezone.localdate() > clock.due_on:
             raise DomainError(_("The time for rating this reply has passed."), code="evaluation_closed")
         clocks.clocks_stop(petition=petition, kinds=[Limit.EVALUATION_WINDOW])
-        Evaluation.objects.create(petition=petition, rating=rating, comment=comment, via_portal=via_portal,
-                                  recorded_by=None if via_portal else user)
+        Evaluation.objects.create(
+            petition=petition,
+            rating=rating,
+            comment=comment,
+            via_portal=via_portal,
+            recorded_by=None if via_portal else user,
+        )
         if rating == Rating.DISSATISFIED:
-            FollowUpTask.objects.create(petition=petition, kind=FollowUpTask.Kind.REHANDLING_CHECK,
-                                        unit=petition.current_unit)
+            FollowUpTask.objects.create(
+                petition=petition, kind=FollowUpTask.Kind.REHANDLING_CHECK, unit=petition.current_unit
+            )
         return {"rating": rating}
 
-    return transition_apply(petition_id=petition_id, action="evaluate", user=user, reason=comment,
-                            expected_version=expected_version, apply=apply, citizen=via_portal)
+    return transition_apply(
+        petition_id=petition_id,
+        action="evaluate",
+        user=user,
+        reason=comment,
+        expected_version=expected_version,
+        apply=apply,
+        citizen=via_portal,
+    )
 
 
 def review_unit_for(unit: Unit) -> Unit:
@@ -716,13 +924,24 @@ def review_unit_for(unit: Unit) -> Unit:
         return unit.area()
     parent = ancestors(unit).filter(kind__in=AREA_KINDS).order_by("-depth").first()
     if parent is None:
-        raise DomainError(_("There is no level above %(unit)s to review it.") % {"unit": unit.name}, code="top")
+        raise DomainError(
+            _("There is no level above %(unit)s to review it.") % {"unit": unit.name}, code="top"
+        )
     return parent
 
 
 def _appeal_request(
-    *, petition_id: int, user: User | None, level: str, requested_on: dt.date, grounds: str,
-    window: Limit, decision_limit: Limit, action: str, expected_version: int | None, citizen: bool = False,
+    *,
+    petition_id: int,
+    user: User | None,
+    level: str,
+    requested_on: dt.date,
+    grounds: str,
+    window: Limit,
+    decision_limit: Limit,
+    action: str,
+    expected_version: int | None,
+    citizen: bool = False,
 ) -> Petition:
     grounds = _require_text(grounds, _("State what the petitioner disagrees with."))
     if requested_on > timezone.localdate():
@@ -741,14 +960,23 @@ def _appeal_request(
         clocks.clocks_stop(petition=petition, kinds=[window, Limit.EVALUATION_WINDOW], on=requested_on)
         decider = _last_decider(petition)
         upper = review_unit_for(decider)
-        Appeal.objects.create(petition=petition, level=level, requested_on=requested_on, unit=upper, grounds=grounds)
+        Appeal.objects.create(
+            petition=petition, level=level, requested_on=requested_on, unit=upper, grounds=grounds
+        )
         link_unit(petition=petition, unit=upper, role=LinkRole.REVIEWER)
         petition.current_unit = upper
         clocks.clock_start(petition=petition, limit=decision_limit, unit=upper, start=requested_on)
         return {"unit": upper.pk, "unit_name": upper.name, "requested_on": requested_on.isoformat()}
 
-    return transition_apply(petition_id=petition_id, action=action, user=user, reason=grounds,
-                            expected_version=expected_version, apply=apply, citizen=citizen)
+    return transition_apply(
+        petition_id=petition_id,
+        action=action,
+        user=user,
+        reason=grounds,
+        expected_version=expected_version,
+        apply=apply,
+        citizen=citizen,
+    )
 
 
 def _last_decider(petition: Petition) -> Unit:
@@ -759,30 +987,68 @@ def _last_decider(petition: Petition) -> Unit:
 
 
 def petition_request_review(
-    *, petition_id: int, user: User | None, requested_on: dt.date, grounds: str,
-    expected_version: int | None = None, citizen: bool = False,
+    *,
+    petition_id: int,
+    user: User | None,
+    requested_on: dt.date,
+    grounds: str,
+    expected_version: int | None = None,
+    citizen: bool = False,
 ) -> Petition:
     """复查: within 30 days of receiving the reply, to one level above the handler (Art. 35)."""
-    return _appeal_request(petition_id=petition_id, user=user, level=Appeal.Level.REVIEW, requested_on=requested_on,
-                           grounds=grounds, window=Limit.REVIEW_REQUEST, decision_limit=Limit.REVIEW_DECISION,
-                           action="request_review", expected_version=expected_version, citizen=citizen)
+    return _appeal_request(
+        petition_id=petition_id,
+        user=user,
+        level=Appeal.Level.REVIEW,
+        requested_on=requested_on,
+        grounds=grounds,
+        window=Limit.REVIEW_REQUEST,
+        decision_limit=Limit.REVIEW_DECISION,
+        action="request_review",
+        expected_version=expected_version,
+        citizen=citizen,
+    )
 
 
 def petition_request_re_review(
-    *, petition_id: int, user: User | None, requested_on: dt.date, grounds: str,
-    expected_version: int | None = None, citizen: bool = False,
+    *,
+    petition_id: int,
+    user: User | None,
+    requested_on: dt.date,
+    grounds: str,
+    expected_version: int | None = None,
+    citizen: bool = False,
 ) -> Petition:
     """复核: within 30 days of receiving the review opinion, one level above the reviewer (Art. 36)."""
-    return _appeal_request(petition_id=petition_id, user=user, level=Appeal.Level.RE_REVIEW,
-                           requested_on=requested_on, grounds=grounds, window=Limit.RE_REVIEW_REQUEST,
-                           decision_limit=Limit.RE_REVIEW_DECISION, action="request_re_review",
-                           expected_version=expected_version, citizen=citizen)
+    return _appeal_request(
+        petition_id=petition_id,
+        user=user,
+        level=Appeal.Level.RE_REVIEW,
+        requested_on=requested_on,
+        grounds=grounds,
+        window=Limit.RE_REVIEW_REQUEST,
+        decision_limit=Limit.RE_REVIEW_DECISION,
+        action="request_re_review",
+        expected_version=expected_version,
+        citizen=citizen,
+    )
 
 
 def _appeal_decide(
-    *, petition_id: int, user: User, level: str, action: str, decision: str, facts_found: str, reasons: str,
-    legal_basis: str, delivered_on: dt.date, decision_limit: Limit, next_window: Limit | None,
-    hearing_days: int, expected_version: int | None,
+    *,
+    petition_id: int,
+    user: User,
+    level: str,
+    action: str,
+    decision: str,
+    facts_found: str,
+    reasons: str,
+    legal_basis: str,
+    delivered_on: dt.date,
+    decision_limit: Limit,
+    next_window: Limit | None,
+    hearing_days: int,
+    expected_version: int | None,
 ) -> Petition:
     if decision not in Decision.values:
         raise DomainError(_("Choose the decision: supported, explained or not supported."), code="decision")
@@ -800,9 +1066,17 @@ def _appeal_decide(
         if clock is not None and hearing_days:
             clocks.clock_exclude_days(clock=clock, days=hearing_days)
         opinion = Opinion.objects.create(
-            petition=petition, stage=level, unit=appeal.unit, decision=decision, facts_found=facts_found,
-            reasons=reasons, legal_basis=legal_basis, issued_on=delivered_on, issued_by=user,
-            delivered_on=delivered_on, delivery_method=DeliveryMethod.IN_PERSON,
+            petition=petition,
+            stage=level,
+            unit=appeal.unit,
+            decision=decision,
+            facts_found=facts_found,
+            reasons=reasons,
+            legal_basis=legal_basis,
+            issued_on=delivered_on,
+            issued_by=user,
+            delivered_on=delivered_on,
+            delivery_method=DeliveryMethod.IN_PERSON,
         )
         appeal.opinion = opinion
         appeal.hearing_days = hearing_days
@@ -812,37 +1086,78 @@ def _appeal_decide(
             clocks.clock_start(petition=petition, limit=next_window, unit=appeal.unit, start=delivered_on)
         else:
             petition.closed_at = timezone.now()
-            FollowUpTask.objects.create(petition=petition, kind=FollowUpTask.Kind.POST_FINAL, unit=appeal.unit)
+            FollowUpTask.objects.create(
+                petition=petition, kind=FollowUpTask.Kind.POST_FINAL, unit=appeal.unit
+            )
         _open_opinion_task(petition, decision)
         return {"decision": decision, "opinion": opinion.pk, "hearing_days": hearing_days}
 
-    return transition_apply(petition_id=petition_id, action=action, user=user, expected_version=expected_version,
-                            apply=apply)
+    return transition_apply(
+        petition_id=petition_id, action=action, user=user, expected_version=expected_version, apply=apply
+    )
 
 
 def petition_decide_review(
-    *, petition_id: int, user: User, decision: str, facts_found: str, reasons: str, legal_basis: str,
-    delivered_on: dt.date, expected_version: int | None = None,
+    *,
+    petition_id: int,
+    user: User,
+    decision: str,
+    facts_found: str,
+    reasons: str,
+    legal_basis: str,
+    delivered_on: dt.date,
+    expected_version: int | None = None,
 ) -> Petition:
-    return _appeal_decide(petition_id=petition_id, user=user, level=Appeal.Level.REVIEW, action="decide_review",
-                          decision=decision, facts_found=facts_found, reasons=reasons, legal_basis=legal_basis,
-                          delivered_on=delivered_on, decision_limit=Limit.REVIEW_DECISION,
-                          next_window=Limit.RE_REVIEW_REQUEST, hearing_days=0, expected_version=expected_version)
+    return _appeal_decide(
+        petition_id=petition_id,
+        user=user,
+        level=Appeal.Level.REVIEW,
+        action="decide_review",
+        decision=decision,
+        facts_found=facts_found,
+        reasons=reasons,
+        legal_basis=legal_basis,
+        delivered_on=delivered_on,
+        decision_limit=Limit.REVIEW_DECISION,
+        next_window=Limit.RE_REVIEW_REQUEST,
+        hearing_days=0,
+        expected_version=expected_version,
+    )
 
 
 def petition_decide_re_review(
-    *, petition_id: int, user: User, decision: str, facts_found: str, reasons: str, legal_basis: str,
-    delivered_on: dt.date, hearing_days: int = 0, expected_version: int | None = None,
+    *,
+    petition_id: int,
+    user: User,
+    decision: str,
+    facts_found: str,
+    reasons: str,
+    legal_basis: str,
+    delivered_on: dt.date,
+    hearing_days: int = 0,
+    expected_version: int | None = None,
 ) -> Petition:
     """复核意见: the matter becomes final; the same facts and reasons are not accepted again (Art. 36 ¶3)."""
-    return _appeal_decide(petition_id=petition_id, user=user, level=Appeal.Level.RE_REVIEW,
-                          action="decide_re_review", decision=decision, facts_found=facts_found, reasons=reasons,
-                          legal_basis=legal_basis, delivered_on=delivered_on,
-                          decision_limit=Limit.RE_REVIEW_DECISION, next_window=None, hearing_days=hearing_days,
-                          expected_version=expected_version)
+    return _appeal_decide(
+        petition_id=petition_id,
+        user=user,
+        level=Appeal.Level.RE_REVIEW,
+        action="decide_re_review",
+        decision=decision,
+        facts_found=facts_found,
+        reasons=reasons,
+        legal_basis=legal_basis,
+        delivered_on=delivered_on,
+        decision_limit=Limit.RE_REVIEW_DECISION,
+        next_window=None,
+        hearing_days=hearing_days,
+        expected_version=expected_version,
+    )
 
 
-def petition_close(*, petition_id: int, user: User, reason: str = "", expected_version: int | None = None) -> Petition:
+def petition_close(
+    *, petition_id: int, user: User, reason: str = "", expected_version: int | None = None
+) -> Petition:
     """办结. Closing while the review window is open needs a reason (e.g. the petitioner waived it)."""
 
     def apply(petition: Petition, membership: Membership | None) -> dict[str, Any]:
@@ -859,12 +1174,25 @@ def petition_close(*, petition_id: int, user: User, reason: str = "", expected_v
         petition.closed_at = timezone.now()
         return {}
 
-    return transition_apply(petition_id=petition_id, action="close", user=user, reason=reason,
-                            expected_version=expected_version, apply=apply)
+    return transition_apply(
+        petition_id=petition_id,
+        action="close",
+        user=user,
+        reason=reason,
+        expected_version=expected_version,
+        apply=apply,
+    )
 
 
-def petition_start_followup(*, petition_id: int, user: User, plan: str, expected_version: int | None = None) -> Petition:
+def petition_start_followup(
+    *, petition_id: int, user: User, plan: str, expected_version: int | None = None
+) -> Petition:
     """终结后化解: guidance, conflict resolution, assistance. Never reopens the matter."""
     plan = _require_text(plan, _("Describe the follow-up plan."))
-    return transition_apply(petition_id=petition_id, action="start_followup", user=user, reason=plan,
-                            expected_version=expected_version)
+    return transition_apply(
+        petition_id=petition_id,
+        action="start_followup",
+        user=user,
+        reason=plan,
+        expected_version=expected_version,
+    )

@@ -55,7 +55,9 @@ DEFAULT_SECOND_LEVEL = {
 def load_default_taxonomy() -> int:
     created = 0
     for level1, function in DEFAULT_FUNCTIONS.items():
-        top, made = Category.objects.get_or_create(parent=None, name=level1, defaults={"level": 1, "function": function})
+        top, made = Category.objects.get_or_create(
+            parent=None, name=level1, defaults={"level": 1, "function": function}
+        )
         created += int(made)
         for level2 in DEFAULT_SECOND_LEVEL.get(level1, []):
             _child, made = Category.objects.get_or_create(parent=top, name=level2, defaults={"level": 2})
@@ -69,7 +71,9 @@ def read_rows(path: Path) -> list[list[str]]:
 
         sheet = load_workbook(path, read_only=True).active
         assert sheet is not None
-        return [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+        return [
+            ["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
     text = path.read_text(encoding="utf-8-sig")
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
 
@@ -109,4 +113,6 @@ def competent_departments(*, place: Unit, category: Category | None) -> QuerySet
     county = area_ancestor(place, UnitKind.COUNTY)
     if not function or county is None:
         return Unit.objects.none()
-    return Unit.objects.filter(path__startswith=county.path, depth=county.depth + 1, function=function, is_active=True)
+    return Unit.objects.filter(
+        path__startswith=county.path, depth=county.depth + 1, function=function, is_active=True
+    )

@@ -32,7 +32,9 @@ def test_account_is_locked_after_repeated_failures_even_with_the_right_password(
     c = Client()
     for _ in range(3):
         c.post("/accounts/login/", {"username": "town", "password": "wrong-password"}, REMOTE_ADDR="10.0.0.9")
-    response = c.post("/accounts/login/", {"username": "town", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.0.0.9")
+    response = c.post(
+        "/accounts/login/", {"username": "town", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.0.0.9"
+    )
     assert response.status_code == 429
     assert "_auth_user_id" not in c.session
 
@@ -46,7 +48,9 @@ def test_failed_login_never_writes_the_password_to_the_log(demo, caplog):
 
 
 def test_wrong_password_shows_a_translated_error_and_keeps_the_user_name(demo):
-    response = Client().post("/accounts/login/", {"username": "town", "password": "nope"}, REMOTE_ADDR="10.0.0.7")
+    response = Client().post(
+        "/accounts/login/", {"username": "town", "password": "nope"}, REMOTE_ADDR="10.0.0.7"
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert 'value="town"' in body

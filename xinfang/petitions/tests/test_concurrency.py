@@ -24,11 +24,11 @@ def _race(calls: list) -> list[object]:
     barrier = threading.Barrier(len(calls))
     results: list[object] = [None] * len(calls)
 
-    def run(index: int, call) -> None:  # type: ignore[no-untyped-def]
+    def run(index: int, call) -> None:
         try:
             barrier.wait()
             results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the result is the exception
+        except Exception as exc:
             results[index] = exc
         finally:
             connections.close_all()
@@ -49,10 +49,16 @@ def test_two_officers_forwarding_the_same_version_one_wins_one_gets_a_conflict(d
     rsj = Unit.objects.get(code="ah-la-ja-rsj")
     zjj = Unit.objects.get(code="ah-la-ja-zjj")
     version = petition.version
-    results = _race([
-        lambda: services.petition_forward(petition_id=petition.pk, user=county, to_unit=rsj, expected_version=version),
-        lambda: services.petition_forward(petition_id=petition.pk, user=county, to_unit=zjj, expected_version=version),
-    ])
+    results = _race(
+        [
+            lambda: services.petition_forward(
+                petition_id=petition.pk, user=county, to_unit=rsj, expected_version=version
+            ),
+            lambda: services.petition_forward(
+                petition_id=petition.pk, user=county, to_unit=zjj, expected_version=version
+            ),
+        ]
+    )
     winners = [r for r in results if isinstance(r, Petition)]
     conflicts = [r for r in results if isinstance(r, ConflictError)]
     assert len(winners) == 1 and len(conflicts) == 1, results
@@ -70,10 +76,12 @@ def test_without_a_version_the_loser_is_refused_by_the_state_check(demo):
     county = User.objects.get(username="county")
     petition = register(by="county")
     rsj = Unit.objects.get(code="ah-la-ja-rsj")
-    results = _race([
-        lambda: services.petition_forward(petition_id=petition.pk, user=county, to_unit=rsj),
-        lambda: services.petition_triage(petition_id=petition.pk, user=county),
-    ])
+    results = _race(
+        [
+            lambda: services.petition_forward(petition_id=petition.pk, user=county, to_unit=rsj),
+            lambda: services.petition_triage(petition_id=petition.pk, user=county),
+        ]
+    )
     assert sum(isinstance(r, Petition) for r in results) >= 1
     refused = [r for r in results if isinstance(r, DomainError)]
     petition.refresh_from_db()
@@ -90,7 +98,11 @@ def test_a_stale_version_is_refused_and_changes_nothing(demo):
     petition = register(by="county")
     services.petition_triage(petition_id=petition.pk, user=county)
     with pytest.raises(ConflictError):
-        services.petition_forward(petition_id=petition.pk, user=county, to_unit=Unit.objects.get(code="ah-la-ja-rsj"),
-                                  expected_version=1)
+        services.petition_forward(
+            petition_id=petition.pk,
+            user=county,
+            to_unit=Unit.objects.get(code="ah-la-ja-rsj"),
+            expected_version=1,
+        )
     petition.refresh_from_db()
     assert petition.state == State.TRIAGE and petition.version == 2

@@ -16,7 +16,9 @@ from xinfang.petitions.models import Petition
 from xinfang.petitions.taxonomy import load_default_taxonomy, load_taxonomy_rows, read_rows
 
 # The full three-level taxonomy of the shared test data, used when a checkout has it beside it.
-SHARED_TAXONOMY = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "tipdm2020c" / "taxonomy.csv"
+SHARED_TAXONOMY = (
+    Path(__file__).resolve().parents[4].parent / "shared" / "data" / "tipdm2020c" / "taxonomy.csv"
+)
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from xinfang.petitions.taxonomy import load_taxonomy_rows, read_rows
 
 
 class Command(BaseCommand):
-    help = "Load a content taxonomy with columns level1, level2, level3 (CSV or XLSX). Existing entries are kept."
+    help = "Load a content taxonomy (columns level1, level2, level3; CSV or XLSX). Existing entries are kept."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
