@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 
 from xinfang.accounts import scoping
 from xinfang.orgs.models import Unit
-from xinfang.orgs.selectors import ancestors, search_units
+from xinfang.orgs.selectors import ancestors, prefix_lookup, search_units
 
 from .errors import COMMON_ERRORS
 
@@ -56,7 +56,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> UnitPage:
     qs = scoping.visible_units(request.user)
     if filters.under is not None:
         root = scoping.require_unit(request.user, get_object_or_404(Unit, pk=filters.under))
-        qs = qs.filter(path__startswith=root.path)
+        qs = qs.filter(prefix_lookup("path", root.path))
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     qs = search_units(qs, filters.q).order_by("path")

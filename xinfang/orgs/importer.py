@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -44,6 +44,14 @@ HEADER_LABELS = {
     "division_code": gettext_lazy("Division code"),
     "address": gettext_lazy("Address"),
     "phone": gettext_lazy("Office phone"),
+}
+# Headings of the unit list export (web.views.unit_export), so that an export can be edited and re-imported.
+EXPORT_LABELS = {
+    "code": gettext_lazy("Code"),
+    "name": gettext_lazy("Name"),
+    "kind": gettext_lazy("Kind"),
+    "parent_code": gettext_lazy("Parent code"),
+    "division_code": gettext_lazy("Division code"),
 }
 HEADER_ALIASES = {
     "code": ("code", "unit code", "编码", "单位编码", "代码", "单位代码"),
@@ -164,7 +172,8 @@ def _labels_in_all_languages(labels: Iterable[Any]) -> list[str]:
 def header_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for name, aliases in HEADER_ALIASES.items():
-        for alias in (*aliases, *_labels_in_all_languages([HEADER_LABELS[name]])):
+        labels = [HEADER_LABELS[name], *([EXPORT_LABELS[name]] if name in EXPORT_LABELS else [])]
+        for alias in (*aliases, *_labels_in_all_languages(labels)):
             lookup.setdefault(_normalise_header(alias), name)
     return lookup
 
@@ -229,12 +238,17 @@ def _xlsx_records(content: bytes) -> Iterator[Sequence[Any]]:
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
         raise ImportFileError(_("The file could not be read as an XLSX workbook.")) from error
     try:
+        if not workbook.worksheets:
+            raise ImportFileError(_("The file is empty."))
         sheet = workbook.worksheets[0]
         # Some producers write a wrong <dimension>; read what is really there (bounded by MAX_ROWS).
         reset = getattr(sheet, "reset_dimensions", None)
         if reset is not None:
             reset()
         yield from sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, OSError) as error:
+        # SyntaxError covers xml.etree's ParseError: a damaged sheet inside a valid zip.
+        raise ImportFileError(_("The file could not be read as an XLSX workbook.")) from error
     finally:
         workbook.close()
 
@@ -570,7 +584,10 @@ def _last_child_positions(parent_paths: Sequence[str]) -> dict[str, int]:
     for chunk in _chunks(parent_paths, 200):
         condition = Q(pk__in=[])
         for path in chunk:
-            condition |= Q(path__startswith=path, depth=len(path) // Unit.steplen + 1)
+            # A range (as treebeard's get_children uses) is an index search on SQLite; LIKE is not.
+            condition |= Q(
+                depth=len(path) // Unit.steplen + 1, path__range=Unit._get_children_path_interval(path)
+            )
         for path in Unit.objects.filter(condition).order_by().values_list("path", flat=True):
             parent_path, step = path[: -Unit.steplen], Unit._str2int(path[-Unit.steplen :])
             last[parent_path] = max(last.get(parent_path, 0), step)
@@ -648,11 +665,23 @@ def _apply(plan: _Plan) -> None:
 
 def units_import(*, rows: Sequence[SourceRow], dry_run: bool = False) -> ImportReport:
     """Validate every row; write nothing unless all rows are valid (and not ``dry_run``)."""
-    with transaction.atomic():
-        plan = _validate(rows)
-        plan.report.dry_run = dry_run
-        if plan.report.applied:
-            _apply(plan)
+    if dry_run:
+        report = _validate(rows).report
+        report.dry_run = True
+        return report
+    try:
+        # Validation runs inside the transaction too, so the tree it checked is the tree it writes to.
+        with transaction.atomic():
+            plan = _validate(rows)
+            if plan.report.ok:
+                _apply(plan)
+    except DomainError as error:
+        return ImportReport(file_errors=[str(error)])
+    except IntegrityError:
+        # A unit with one of these codes or paths was written concurrently; the transaction rolled back.
+        return ImportReport(
+            file_errors=[_("Units were changed by someone else meanwhile; nothing was imported.")]
+        )
     return plan.report
 
 

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from .models import AREA_KINDS, Unit
 
 
+def prefix_lookup(field: str, prefix: str) -> Q:
+    """Rows whose materialised path ``field`` starts with ``prefix``, as an index range scan.
+
+    PostgreSQL serves ``startswith`` from the varchar_pattern_ops index. SQLite runs it as a
+    case-insensitive LIKE that cannot use the index, so there the same set is asked for as the
+    range [prefix, prefix + "~"): path characters are 0-9A-Z, all below "~" in byte order.
+    """
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "~"})
+    return Q(**{f"{field}__startswith": prefix})
+
+
 def subtree(unit: Unit, *, include_self: bool = True) -> QuerySet[Unit]:
     """All units under ``unit`` (one indexed prefix scan)."""
-    qs = Unit.objects.filter(path__startswith=unit.path)
+    qs = Unit.objects.filter(prefix_lookup("path", unit.path))
     if not include_self:
         qs = qs.exclude(pk=unit.pk)
     return qs
@@ -25,7 +38,7 @@ def path_prefix_q(units: Iterable[Unit], field: str = "path") -> Q:
     """A Q object matching rows whose ``field`` lies under any of ``units``; matches nothing if none."""
     condition = Q(pk__in=[])
     for prefix in minimal_prefixes(unit.path for unit in units):
-        condition |= Q(**{f"{field}__startswith": prefix})
+        condition |= prefix_lookup(field, prefix)
     return condition
 
 
@@ -56,7 +69,7 @@ def area_ancestor(unit: Unit, kind: str) -> Unit | None:
 
 
 def children(unit: Unit) -> QuerySet[Unit]:
-    return Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("kind", "name")
+    return Unit.objects.filter(prefix_lookup("path", unit.path), depth=unit.depth + 1).order_by("kind", "name")
 
 
 def parent_of(unit: Unit) -> Unit | None:

@@ -105,7 +105,7 @@ def load_taxonomy_rows(rows: Iterable[list[str]]) -> int:
 
 def competent_departments(*, place: Unit, category: Category | None) -> QuerySet[Unit]:
     """Territory first, then function: departments of the place's county in charge of the category."""
-    from xinfang.orgs.selectors import area_ancestor
+    from xinfang.orgs.selectors import area_ancestor, prefix_lookup
 
     if category is None:
         return Unit.objects.none()
@@ -114,5 +114,5 @@ def competent_departments(*, place: Unit, category: Category | None) -> QuerySet
     if not function or county is None:
         return Unit.objects.none()
     return Unit.objects.filter(
-        path__startswith=county.path, depth=county.depth + 1, function=function, is_active=True
+        prefix_lookup("path", county.path), depth=county.depth + 1, function=function, is_active=True
     )

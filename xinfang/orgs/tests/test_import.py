@@ -468,6 +468,7 @@ def test_import_page_sends_an_anonymous_visitor_to_log_in() -> None:
 def test_import_page_imports_an_upload_for_a_system_administrator() -> None:
     client = client_with_role(Role.SYSTEM_ADMIN, "ah")
     upload = SimpleUploadedFile("units.xlsx", xlsx_bytes(NEW_PROVINCE))
+    assert client.get("/units/import/").status_code == 200
 
     response = client.post("/units/import/", {"file": upload})
 
@@ -507,11 +508,26 @@ def test_import_page_refuses_other_file_types_and_files_over_5_mb() -> None:
 
 
 @with_import_urls
+def test_the_unit_list_export_imports_back_unchanged() -> None:
+    user = User.objects.create_superuser(username="import-root", password="x-Long-enough-42")
+    client = Client()  # default language: the export's headings and kind labels are translated
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    export = client.get("/units/export.xlsx")
+    assert export.status_code == 200
+
+    report = units_import_file(filename="units.xlsx", content=export.content)
+
+    assert report.applied, report.row_errors[:3]
+    assert (report.created, report.updated, report.unchanged) == (0, 0, Unit.objects.count())
+
+
+@with_import_urls
 def test_superuser_downloads_a_template_that_imports_cleanly() -> None:
     user = User.objects.create_superuser(username="import-root", password="x-Long-enough-42")
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
 
+    assert client.get("/units/import/").status_code == 200  # rendered in the default language
     response = client.get("/units/import/template.xlsx")
 
     assert response.status_code == 200
