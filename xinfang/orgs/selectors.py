@@ -69,7 +69,9 @@ def area_ancestor(unit: Unit, kind: str) -> Unit | None:
 
 
 def children(unit: Unit) -> QuerySet[Unit]:
-    return Unit.objects.filter(prefix_lookup("path", unit.path), depth=unit.depth + 1).order_by("kind", "name")
+    return Unit.objects.filter(prefix_lookup("path", unit.path), depth=unit.depth + 1).order_by(
+        "kind", "name"
+    )
 
 
 def parent_of(unit: Unit) -> Unit | None:
