@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -22,7 +23,7 @@ def _visible_unit_or_404(request: HttpRequest, unit_id: int) -> Unit:
     return unit
 
 
-def _filtered_units(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _filtered_units(request: HttpRequest) -> QuerySet[Unit]:
     qs = scoping.visible_units(request.user)
     kind = request.GET.get("kind", "")
     if kind in UnitKind.values:
@@ -32,9 +33,12 @@ def _filtered_units(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    from .petitions.views import workbench_context
+
     memberships = scoping.active_memberships(request.user)
     seats = [(m, scoping.jurisdiction_root(m)) for m in memberships]
-    return render(request, "web/home.html", {"seats": seats, "unit_count": scoping.visible_units(request.user).count()})
+    context = {"seats": seats, "unit_count": scoping.visible_units(request.user).count()}
+    return render(request, "web/home.html", {**context, **workbench_context(request.user)})
 
 
 @login_required
@@ -43,7 +47,12 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/unit_list.html",
-        {"page": page, "kinds": UnitKind.choices, "q": request.GET.get("q", ""), "kind": request.GET.get("kind", "")},
+        {
+            "page": page,
+            "kinds": UnitKind.choices,
+            "q": request.GET.get("q", ""),
+            "kind": request.GET.get("kind", ""),
+        },
     )
 
 
@@ -67,7 +76,16 @@ def unit_export(request: HttpRequest) -> HttpResponse:
     rows = []
     for unit in units:
         parent = by_path.get(unit.path[: -Unit.steplen])
-        rows.append([unit.code, unit.name, unit.get_kind_display(), unit.level, unit.division_code, parent.code if parent else ""])
+        rows.append(
+            [
+                unit.code,
+                unit.name,
+                unit.get_kind_display(),
+                unit.level,
+                unit.division_code,
+                parent.code if parent else "",
+            ]
+        )
     body = build_xlsx(title=_("Units"), headers=headers, rows=rows)
     response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
     stamp = timezone.localdate().isoformat()
