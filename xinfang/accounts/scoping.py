@@ -56,10 +56,14 @@ def sees_everything(user: Any) -> bool:
 
 
 def jurisdiction_root(membership: Membership) -> Unit:
+    cached = getattr(membership, "_jurisdiction_root", None)
+    if cached is not None:
+        return cached
     unit = membership.unit
-    if unit.is_organ and membership.role in AREA_WIDE_ROLES:
-        return unit.area()
-    return unit
+    root = unit.area() if unit.is_organ and membership.role in AREA_WIDE_ROLES else unit
+    # Memberships are cached per request on the user, so each area is looked up once a request.
+    membership._jurisdiction_root = root  # type: ignore[attr-defined]
+    return root
 
 
 def jurisdiction_roots(user: Any, roles: Iterable[str] | None = None) -> list[Unit]:
