@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -25,7 +25,7 @@ from xinfang.core.models import Limit
 
 from . import clocks
 from .lifecycle import TRANSITIONS
-from .models import Clock, ClockStatus, Petition, Reminder
+from .models import Clock, ClockStatus, Petition, PetitionEvent, Reminder
 from .services import event_append
 from .states import State
 
@@ -214,11 +214,19 @@ def lapsed_petitions(today: dt.date) -> QuerySet[Petition]:
     window; review_decided: the re-review window. A request in time would have changed the state.
     """
     windows = _running_windows().filter(petition=OuterRef("pk"))
+    lapsed = Exists(windows.filter(due_on__lt=today)) | _settled_and_rated()
     return (
         Petition.objects.filter(state__in=TRANSITIONS["close"].sources)
-        .filter(Exists(windows.filter(due_on__lt=today)))
+        .filter(lapsed)
         .exclude(Exists(windows.filter(due_on__gte=today)))
     )
+
+
+def _settled_and_rated() -> Q:
+    """A settled matter has no appeal window; once the petitioner has rated it, nothing is left open."""
+    settled = PetitionEvent.objects.filter(petition=OuterRef("pk"), action="settle")
+    any_window = _running_windows().filter(petition=OuterRef("pk"))
+    return Q(state=State.EVALUATED) & Exists(settled) & ~Exists(any_window)
 
 
 def _close_lapsed(*, today: dt.date, batch_size: int, stop: Stop) -> int:
@@ -257,10 +265,13 @@ def petition_close_lapsed(*, petition_id: int, today: dt.date | None = None) -> 
             return False
         # Re-check under the lock: a request may have been recorded since the candidate query ran.
         windows = list(_running_windows().filter(petition=petition))
-        if not windows or any(clock.due_on >= today for clock in windows):
+        if any(clock.due_on >= today for clock in windows):
+            return False
+        settled = not windows and lapsed_petitions(today).filter(pk=petition.pk).exists()
+        if not windows and not settled:
             return False
         priority = list(LAPSED_REASONS)
-        window = min(windows, key=lambda clock: priority.index(Limit(clock.kind)))
+        window = min(windows, key=lambda clock: priority.index(Limit(clock.kind))) if windows else None
         from_state = petition.state
         clocks.clocks_stop(petition=petition, on=today, cancel=True)
         petition.state = State.CLOSED
@@ -274,7 +285,11 @@ def petition_close_lapsed(*, petition_id: int, today: dt.date | None = None) -> 
             actor_unit=None,
             from_state=from_state,
             to_state=State.CLOSED,
-            reason=_(LAPSED_REASONS[Limit(window.kind)]),
-            payload={"system": "sweep_deadlines", "window": window.kind, "due_on": window.due_on.isoformat()},
+            reason=_(LAPSED_REASONS[Limit(window.kind)]) if window else _("Settled and rated."),
+            payload={
+                "system": "sweep_deadlines",
+                "window": window.kind if window else "",
+                "due_on": window.due_on.isoformat() if window else "",
+            },
         )
     return True

@@ -483,3 +483,31 @@ def _logged_counts(stderr: str) -> dict[str, int]:
     match = re.search(r"warned=(\d+) overdue=(\d+) closed=(\d+)", stderr)
     assert match, stderr
     return {"warned": int(match[1]), "overdue": int(match[2]), "closed": int(match[3])}
+
+
+@pytest.mark.django_db
+def test_a_settled_matter_rated_by_the_petitioner_is_closed_by_the_next_sweep(demo):
+    from .factories import register
+
+    county, handler = User.objects.get(username="county"), User.objects.get(username="handler")
+    with time_machine.travel(
+        dt.datetime(2025, 3, 3, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False
+    ):
+        p = register(by="county")
+        services.petition_forward(
+            petition_id=p.pk, user=county, to_unit=Unit.objects.get(code="ah-la-ja-rsj")
+        )
+        services.petition_accept(
+            petition_id=p.pk,
+            user=handler,
+            petition_type=PetitionType.GRIEVANCE,
+            notice_sent_on=dt.date(2025, 3, 3),
+            route="start_handling",
+        )
+        services.petition_start_mediation(petition_id=p.pk, user=handler)
+        services.petition_settle(petition_id=p.pk, user=handler, agreement="和解")
+        services.petition_evaluate(petition_id=p.pk, user=county, rating=Rating.SATISFIED)
+        assert sweep_once(today=dt.date(2025, 3, 3)).closed >= 1
+    p.refresh_from_db()
+    assert p.state == State.CLOSED
+    assert p.events.order_by("sequence").last().actor is None
