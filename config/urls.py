@@ -13,6 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("xinfang.accounts.urls")),
+    path("portal/", include("xinfang.web.portal.urls")),
+    path("dashboard/", include("xinfang.web.dashboard.urls")),
     path("", include("xinfang.web.urls")),
 ]
 if settings.DEBUG:
