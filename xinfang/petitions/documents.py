@@ -41,6 +41,7 @@ from xinfang.core.errors import DomainError
 from xinfang.core.models import Limit
 from xinfang.orgs.models import Unit, UnitKind
 
+from .intake import numbering_scope
 from .models import Appeal, Clock, ClockStatus, Extension, Opinion, Petition, PetitionEvent
 from .states import Decision, PartyRole, PetitionType, Procedure
 
@@ -240,8 +241,7 @@ def document_number(petition: Petition, kind: DocumentKind, issuer: Unit) -> str
     (金安信受告〔2026〕望城12号) to keep numbers of different matters apart.
     """
     scope, year, sequence = _number_parts(petition)
-    issuer_area = issuer.area()
-    issuer_scope = issuer_area.division_code or issuer_area.code
+    issuer_scope = numbering_scope(issuer)
     if scope and scope != issuer_scope:
         registering = (
             Unit.objects.filter(division_code=scope).first() if scope.isdigit() else None

@@ -208,13 +208,17 @@ def petitioner_upsert(person: PersonData) -> Petitioner:
     )
 
 
-def next_number(unit: Unit, year: int) -> str:
-    """Petition number per registering area and year, e.g. 341502-2026-000123."""
-    # The nearest area with an official division code numbers the matter (a town uses its county's).
+def numbering_scope(unit: Unit) -> str:
+    """The nearest area with an official division code numbers the matter (a town uses its county's)."""
     from xinfang.orgs.selectors import ancestors
 
     coded = ancestors(unit, include_self=True).exclude(division_code="").order_by("-depth").first()
-    scope = coded.division_code if coded is not None else unit.area().code
+    return coded.division_code if coded is not None else unit.area().code
+
+
+def next_number(unit: Unit, year: int) -> str:
+    """Petition number per numbering scope and year, e.g. 341502-2026-000123."""
+    scope = numbering_scope(unit)
     sequence, _created = NumberSequence.objects.select_for_update().get_or_create(scope=scope, year=year)
     NumberSequence.objects.filter(pk=sequence.pk).update(last=sequence.last + 1)
     return f"{scope}-{year}-{sequence.last + 1:06d}"
