@@ -34,5 +34,10 @@ urlpatterns = [
         pv.attachment_download,
         name="attachment_download",
     ),
+    path(
+        "petitions/<int:pk>/documents/<slug:kind>.<slug:fmt>",
+        pv.petition_document,
+        name="petition_document",
+    ),
     path("reminders/<int:reminder_id>/read/", pv.reminder_read, name="reminder_read"),
 ]

@@ -29,7 +29,7 @@ from xinfang.core.models import Limit
 from xinfang.core.phone import mask_phone, parse_phone
 from xinfang.core.services import personal_data_reveal
 from xinfang.core.xlsx import XLSX_CONTENT_TYPE, build_xlsx
-from xinfang.petitions import detection, lifecycle, selectors
+from xinfang.petitions import detection, documents, lifecycle, selectors
 from xinfang.petitions.intake import IntakeData, IntakeError, PersonData, petition_register
 from xinfang.petitions.models import (
     Attachment,
@@ -371,6 +371,7 @@ def detail_context(
     ]
     return {
         "petition": petition,
+        "documents": documents.available_documents(petition),
         "parties": _parties(petition),
         "events": events,
         "clocks": _clocks(petition, today),
@@ -657,3 +658,23 @@ __all__ = [
     "suggestion_decide",
     "workbench_context",
 ]
+
+
+@login_required
+def petition_document(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
+    """A generated notice or opinion (DOCX or PDF) of a petition the user may see."""
+    petition = _petition_or_404(request, pk)
+    try:
+        document_kind = documents.DocumentKind(kind)
+    except ValueError as exc:
+        raise Http404(_("Not found.")) from exc
+    if document_kind not in documents.available_documents(petition) or fmt not in {"docx", "pdf"}:
+        raise Http404(_("Not found."))
+    if fmt == "pdf":
+        body, content_type = documents.render_pdf(petition, document_kind), "application/pdf"
+    else:
+        body = documents.render_docx(petition, document_kind)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{petition.number}-{document_kind.value}.{fmt}"'
+    return _no_store(response)

@@ -252,3 +252,29 @@ def test_a_town_may_send_to_its_own_units_and_the_county_organs_but_not_further_
     assert not codes & {"ah-rsj", "ah-la-rsj", "ah-la-yj-xfj", "ah-la-ja-ssp"}
     county = set(addressable_units(user("county")).values_list("code", flat=True))
     assert "ah-la-xfj" in county and "ah-xfj" not in county
+
+
+def test_the_petition_page_offers_its_documents_and_they_download(client_for):
+    from xinfang.petitions.tests.factories import register
+
+    p = register(by="county")
+    services.petition_forward(
+        petition_id=p.pk,
+        user=User.objects.get(username="county"),
+        to_unit=Unit.objects.get(code="ah-la-ja-rsj"),
+    )
+    services.petition_accept(
+        petition_id=p.pk,
+        user=User.objects.get(username="handler"),
+        petition_type=PetitionType.GRIEVANCE,
+        notice_sent_on=dt.date.today(),
+    )
+    c = client_for("county")
+    page = c.get(f"/petitions/{p.pk}/").content.decode()
+    assert f"/petitions/{p.pk}/documents/acceptance.pdf" in page
+    pdf = c.get(f"/petitions/{p.pk}/documents/acceptance.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    docx = c.get(f"/petitions/{p.pk}/documents/acceptance.docx")
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert c.get(f"/petitions/{p.pk}/documents/opinion.pdf").status_code == 404
+    assert client_for("town2").get(f"/petitions/{p.pk}/documents/acceptance.pdf").status_code == 404
