@@ -37,4 +37,6 @@ def me(request: HttpRequest) -> MeOut:
         )
         for m in scoping.active_memberships(user)
     ]
-    return MeOut(username=user.get_username(), full_name=getattr(user, "full_name", ""), memberships=memberships)
+    return MeOut(
+        username=user.get_username(), full_name=getattr(user, "full_name", ""), memberships=memberships
+    )

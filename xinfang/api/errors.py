@@ -60,4 +60,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
         for error in exc.errors:
             location = ".".join(str(p) for p in error.get("loc", ()))
             parts.append(f"{location}: {error.get('msg', '')}")
-        return reply(request, 422, _("Invalid input: %(errors)s") % {"errors": "; ".join(parts)}, "invalid_input")
+        return reply(
+            request, 422, _("Invalid input: %(errors)s") % {"errors": "; ".join(parts)}, "invalid_input"
+        )

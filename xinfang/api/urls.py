@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import accounts, orgs
+from . import accounts, orgs, petitions
 from .auth import SessionAuth, TokenAuth
 from .errors import install_error_handlers
 
 api = NinjaAPI(
     title="Xinfang API",
     version="1",
-    description="Petition governance: administrative tree, staff, petitions. Token or session authentication.",
+    description=(
+        "Petition governance: administrative tree, staff, petitions. Token or session authentication."
+    ),
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
 install_error_handlers(api)
 api.add_router("/", accounts.router)
 api.add_router("/", orgs.router)
+api.add_router("/", petitions.router)
