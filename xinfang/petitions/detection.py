@@ -206,12 +206,23 @@ def _alert(petition: Petition, kind: str, message: str) -> None:
 
 @transaction.atomic
 def suggestion_decide(*, suggestion_id: int, user: User, confirm: bool, note: str = "") -> Suggestion:
-    from .selectors import get_visible_petition
-    from .services import event_append
+    from xinfang.accounts import scoping
 
-    suggestion = Suggestion.objects.select_for_update().get(pk=suggestion_id)
+    from .lifecycle import INTAKE
+    from .selectors import get_visible_petition
+    from .services import acting_membership, event_append
+
+    suggestion = Suggestion.objects.select_for_update().filter(pk=suggestion_id).first()
+    if suggestion is None:
+        raise scoping.OutOfJurisdiction(_("Not found."))
     petition = get_visible_petition(user, suggestion.petition_id)
     petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    membership = acting_membership(user, [petition.current_unit, petition.registering_unit], INTAKE)
+    if membership is None and not scoping.sees_everything(user):
+        raise DomainError(
+            _("Only petition staff of the units handling this matter decide its checks."),
+            code="role_not_allowed",
+        )
     if suggestion.status != Suggestion.Status.PENDING:
         raise DomainError(_("This suggestion has already been decided."), code="decided")
     suggestion.status = Suggestion.Status.CONFIRMED if confirm else Suggestion.Status.DISMISSED
@@ -227,7 +238,7 @@ def suggestion_decide(*, suggestion_id: int, user: User, confirm: bool, note: st
         petition=petition,
         action="suggestion_confirmed" if confirm else "suggestion_dismissed",
         actor=user,
-        actor_unit=None,
+        actor_unit=membership.unit if membership else None,
         from_state=petition.state,
         to_state=petition.state,
         reason=note,

@@ -136,6 +136,8 @@ def validate_intake(data: IntakeData) -> dict[str, list[str]]:
         people.append(("agent", data.agent))
     for name, person in people:
         _validate_person(name, person, anonymous=data.is_anonymous and name == "principal", add=add)
+    if len(data.accused_description) > 200:
+        add("accused_description", _("At most 200 characters."))
     if data.petition_type == PetitionType.ACCUSATION and not (
         data.accused_unit or data.accused_description.strip()
     ):
@@ -152,6 +154,10 @@ def _validate_person(name: str, person: PersonData, *, anonymous: bool, add) -> 
 
     if not anonymous and not person.name.strip():
         add(f"{name}_name", _("Give the petitioner's name."))
+    if len(person.name) > 100:
+        add(f"{name}_name", _("A name may have at most 100 characters."))
+    if len(person.address) > 200:
+        add(f"{name}_address", _("An address may have at most 200 characters."))
     if person.id_number.strip():
         try:
             person.id_number = validate_id_number(person.id_number)

@@ -213,6 +213,11 @@ def _require_text(value: str, message: str) -> str:
     return value
 
 
+def _not_future(day: dt.date | None) -> None:
+    if day is not None and day > timezone.localdate():
+        raise DomainError(_("The date cannot be in the future."), code="future")
+
+
 def _unit_in_tree(unit: Unit | None, message: str) -> Unit:
     if unit is None:
         raise DomainError(message, code="required")
@@ -592,11 +597,17 @@ def petition_accept(
             "notice_sent_on": notice_sent_on.isoformat() if notice_sent_on else "",
         }
 
-    petition = transition_apply(
-        petition_id=petition_id, action="accept", user=user, expected_version=expected_version, apply=apply
-    )
-    if route:
-        petition = petition_start_route(petition_id=petition.pk, user=user, route=route)
+    # Acceptance and the chosen route commit together or not at all.
+    with transaction.atomic():
+        petition = transition_apply(
+            petition_id=petition_id,
+            action="accept",
+            user=user,
+            expected_version=expected_version,
+            apply=apply,
+        )
+        if route:
+            petition = petition_start_route(petition_id=petition.pk, user=user, route=route)
     return petition
 
 
@@ -686,6 +697,7 @@ def petition_settle(
 ) -> Petition:
     """调解协议书 / 和解协议书: the written agreement stops the handling clock."""
     agreement = _require_text(agreement, _("Write down the agreement the parties signed."))
+    _not_future(signed_on)
 
     def apply(petition: Petition, membership: Membership | None) -> dict[str, Any]:
         day = _today(signed_on)
@@ -712,13 +724,14 @@ def petition_extend(
     expected_version: int | None = None,
 ) -> Petition:
     """Art. 34: one extension of at most 30 days, approved by the unit head, reason told to the petitioner."""
-    validate_extension(days, unit=Petition.objects.get(pk=petition_id).current_unit)
     reason = _require_text(reason, _("Give the reason for the extension; it is told to the petitioner."))
+    _not_future(notice_sent_on)
     with transaction.atomic():
         petition = _lock(petition_id)
         if not _visible_to(user, petition):
             raise scoping.OutOfJurisdiction(_("This petition is outside your jurisdiction."))
         _check_version(petition, expected_version)
+        validate_extension(days, unit=petition.current_unit)
         from .lifecycle import EXTENDABLE_STATES
 
         if petition.state not in EXTENDABLE_STATES:
@@ -795,6 +808,7 @@ def petition_issue_opinion(
     facts_found = _require_text(facts_found, _("State the facts found."))
     reasons = _require_text(reasons, _("State the reasons."))
     legal_basis = _require_text(legal_basis, _("State the legal basis."))
+    _not_future(issued_on)
 
     def apply(petition: Petition, membership: Membership | None) -> dict[str, Any]:
         day = _today(issued_on)
