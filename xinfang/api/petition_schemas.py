@@ -814,3 +814,10 @@ def event_out(e: PetitionEvent) -> EventOut:
 
 def _event_label(action: str) -> str:
     return str(EVENT_LABELS.get(action, action))
+
+
+class DocumentOut(Schema):
+    kind: str
+    label: str
+    pdf: str
+    docx: str

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from xinfang.accounts.models import User
 from xinfang.core.errors import DomainError
 from xinfang.core.services import personal_data_reveal
 from xinfang.orgs.models import Unit
-from xinfang.petitions import detection, intake, lifecycle, selectors, services
+from xinfang.petitions import detection, documents, intake, lifecycle, selectors, services
 from xinfang.petitions.models import (
     Category,
     Clock,
@@ -207,6 +207,57 @@ def get_petition(request: HttpRequest, petition_id: int) -> s.PetitionDetailOut:
 def get_petition_events(request: HttpRequest, petition_id: int) -> list[s.EventOut]:
     petition = selectors.get_visible_petition(_actor(request), petition_id)
     return [s.event_out(e) for e in selectors.timeline(petition)]
+
+
+@router.get("/petitions/{petition_id}/documents", response={200: list[s.DocumentOut], **COMMON_ERRORS})
+def list_petition_documents(request: HttpRequest, petition_id: int) -> list[s.DocumentOut]:
+    """The official documents that exist for the petition now, with their download addresses."""
+    petition = selectors.get_visible_petition(_actor(request), petition_id)
+    base = f"/api/v1/petitions/{petition.pk}/documents"
+    return [
+        s.DocumentOut(
+            kind=kind.value,
+            label=str(kind.label),
+            pdf=f"{base}/{kind.value}/pdf",
+            docx=f"{base}/{kind.value}/docx",
+        )
+        for kind in documents.available_documents(petition)
+    ]
+
+
+@router.get(
+    "/petitions/{petition_id}/documents/{kind}/{fmt}",
+    response={200: None, **COMMON_ERRORS},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The document (PDF or DOCX)",
+                "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                },
+            }
+        }
+    },
+)
+def download_petition_document(request: HttpRequest, petition_id: int, kind: str, fmt: str) -> HttpResponse:
+    petition = selectors.get_visible_petition(_actor(request), petition_id)
+    if kind not in documents.DocumentKind.values or fmt not in {"pdf", "docx"}:
+        raise Http404
+    document_kind = documents.DocumentKind(kind)
+    if document_kind not in documents.available_documents(petition):
+        raise Http404
+    if fmt == "pdf":
+        response = HttpResponse(documents.render_pdf(petition, document_kind), content_type="application/pdf")
+    else:
+        response = HttpResponse(
+            documents.render_docx(petition, document_kind),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{petition.number}-{kind}.{fmt}"'
+    return response
 
 
 # --- intake --------------------------------------------------------------------------------------

@@ -658,3 +658,33 @@ def test_declining_a_matter_already_handled_below(api):
     assert (
         county.post(f"/petitions/{another.pk}/decline-final", {"final_case_id": below.pk}).status_code == 400
     )
+
+
+def test_documents_are_listed_and_downloaded_within_jurisdiction(client_for):
+    import datetime as dt
+
+    from xinfang.accounts.models import User
+    from xinfang.orgs.models import Unit
+    from xinfang.petitions import services
+    from xinfang.petitions.states import PetitionType
+    from xinfang.petitions.tests.factories import register
+
+    p = register(by="county")
+    services.petition_forward(
+        petition_id=p.pk,
+        user=User.objects.get(username="county"),
+        to_unit=Unit.objects.get(code="ah-la-ja-rsj"),
+    )
+    services.petition_accept(
+        petition_id=p.pk,
+        user=User.objects.get(username="handler"),
+        petition_type=PetitionType.GRIEVANCE,
+        notice_sent_on=dt.date.today(),
+    )
+    c = client_for("county")
+    listed = c.get(f"/api/v1/petitions/{p.pk}/documents").json()
+    assert [d["kind"] for d in listed] == ["acceptance"]
+    pdf = c.get(listed[0]["pdf"])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert c.get(f"/api/v1/petitions/{p.pk}/documents/opinion/pdf").status_code == 404
+    assert client_for("town2").get(listed[0]["docx"]).status_code == 404
