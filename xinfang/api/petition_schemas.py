@@ -20,6 +20,7 @@ from xinfang.core.idnumber import mask_id_number
 from xinfang.core.models import Limit
 from xinfang.core.phone import mask_phone
 from xinfang.petitions import lifecycle, selectors, services
+from xinfang.petitions.detection import reason_texts
 from xinfang.petitions.models import (
     Attachment,
     ClockStatus,
@@ -722,7 +723,7 @@ def detail_out(user: User, petition_id: int) -> PetitionDetailOut:
                 if s.candidate_id in visible_linked and s.candidate
                 else None,
                 score=s.score,
-                reasons=[str(r) for r in (s.reasons or [])],
+                reasons=reason_texts(s.reasons),
                 status=s.status,
                 status_label=_label(type(s).Status, s.status),
                 note=s.note,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.models import User
 from xinfang.core.errors import DomainError
@@ -48,6 +49,35 @@ THREAT_WORDS = (
 )
 FINAL_STATES = {State.FINAL, State.POST_FINAL_FOLLOWUP}
 COUNTY_LEVEL = 3
+
+
+# Reasons are stored as codes with parameters and translated when shown, in the reader's language.
+REASON_TEXTS = {
+    "same_person": gettext_lazy("same person"),
+    "same_category": gettext_lazy("same category"),
+    "same_place": gettext_lazy("same place"),
+    "similar_text": gettext_lazy("similar text (%(score)d%%)"),
+    "collective_representatives": gettext_lazy(
+        "%(n)d representatives at the visit; at most 5 are expected (Art. 20)."
+    ),
+    "visit_level": gettext_lazy("Visit at level %(at)d; the competent level is %(competent)d."),
+}
+
+
+def reason(code: str, **params: Any) -> dict[str, Any]:
+    return {"code": code, "params": params}
+
+
+def reason_texts(reasons: list[Any]) -> list[str]:
+    """Readable reasons; plain strings (e.g. the threat words found) are shown as they are."""
+    texts = []
+    for item in reasons or []:
+        if isinstance(item, dict) and item.get("code") in REASON_TEXTS:
+            template = str(REASON_TEXTS[item["code"]])
+            texts.append(template % item.get("params", {}) if item.get("params") else template)
+        else:
+            texts.append(str(item))
+    return texts
 
 
 def _bigrams(text: str) -> set[str]:
@@ -119,16 +149,16 @@ def detect_at_intake(*, petition: Petition, user: User | None) -> list[Suggestio
     petition.is_first_time = not earlier
     for candidate in earlier:
         score = text_similarity(text, matter_text(candidate))
-        reasons = [_("same person")]
+        reasons: list[Any] = [reason("same_person")]
         if candidate.category_id and candidate.category_id == petition.category_id:
             score += 0.1
-            reasons.append(_("same category"))
+            reasons.append(reason("same_category"))
         if candidate.place_id == petition.place_id:
             score += 0.1
-            reasons.append(_("same place"))
+            reasons.append(reason("same_place"))
         if score < REPEAT_THRESHOLD:
             continue
-        reasons.append(_("similar text (%(score).0f%%)") % {"score": 100 * min(score, 1.0)})
+        reasons.append(reason("similar_text", score=round(100 * min(score, 1.0))))
         if candidate.state in FINAL_STATES:
             kind = Suggestion.Kind.FINAL_MATCH
         elif candidate.state in OPEN_STATES and _is_below(candidate, petition) and _within_limit(candidate):
@@ -150,10 +180,7 @@ def detect_at_intake(*, petition: Petition, user: User | None) -> list[Suggestio
             Suggestion(
                 petition=petition,
                 kind=Suggestion.Kind.COLLECTIVE,
-                reasons=[
-                    _("%(n)d representatives at the visit; at most 5 are expected (Art. 20).")
-                    % {"n": petition.representative_count}
-                ],
+                reasons=[reason("collective_representatives", n=petition.representative_count)],
             )
         )
     petition.is_collective = petition.people_count >= COLLECTIVE_PEOPLE or petition.representative_count > 1
@@ -190,10 +217,7 @@ def _visit_bypass(petition: Petition) -> list[Suggestion]:
             petition=petition,
             kind=Suggestion.Kind.BYPASS,
             score=float(expected - received_level),
-            reasons=[
-                _("Visit at level %(at)d; the competent level is %(competent)d.")
-                % {"at": received_level, "competent": expected}
-            ],
+            reasons=[reason("visit_level", at=received_level, competent=expected)],
         )
     ]
 

@@ -335,7 +335,7 @@ def _suggestions(request: HttpRequest, petition: Petition) -> list[dict[str, Any
                 "candidate_hidden": candidate is not None
                 and candidate.pk not in visible
                 and candidate.petition_type == PT.ACCUSATION,
-                "reasons": [str(r) for r in (s.reasons or [])],
+                "reasons": detection.reason_texts(s.reasons),
             }
         )
     return result
