@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from django.urls import URLPattern, URLResolver, include, path
 
 from xinfang.api.urls import api
 
-admin.site.site_header = "信访工作平台 · 管理后台"
-admin.site.site_title = "信访工作平台"
+admin.site.site_header = _("Petition work platform · administration")
+admin.site.site_title = _("Petition work platform")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),

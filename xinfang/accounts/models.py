@@ -81,7 +81,7 @@ class ApiToken(models.Model):
         User, on_delete=models.PROTECT, related_name="api_tokens", verbose_name=_("user")
     )
     name = models.CharField(_("name"), max_length=60)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("prefix"), max_length=8, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)

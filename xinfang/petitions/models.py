@@ -83,9 +83,13 @@ class Petitioner(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     id_number = EncryptedTextField(_("ID number"), blank=True, default="")
-    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_number_hash = models.CharField(
+        _("ID number match key"), max_length=64, blank=True, db_index=True, editable=False
+    )
     phone = EncryptedTextField(_("phone"), blank=True, default="")
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(
+        _("phone match key"), max_length=64, blank=True, db_index=True, editable=False
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     home_unit = models.ForeignKey(
         Unit,
@@ -113,7 +117,7 @@ class Petition(models.Model):
     state = models.CharField(
         _("state"), max_length=32, choices=State.choices, default=State.REGISTERED, db_index=True
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     petition_type = models.CharField(_("type"), max_length=20, choices=PetitionType.choices, blank=True)
@@ -267,8 +271,12 @@ class Petition(models.Model):
 class PetitionParty(models.Model):
     """Everyone on a petition: principal, co-petitioners, visit representatives, agent."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="parties")
-    petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT, related_name="parties")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="parties", verbose_name=_("petition")
+    )
+    petitioner = models.ForeignKey(
+        Petitioner, on_delete=models.PROTECT, related_name="parties", verbose_name=_("petitioner")
+    )
     role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
 
     class Meta:
@@ -299,13 +307,17 @@ class PetitionUnit(models.Model):
     ``unit_path`` copies the unit's materialised path so that scoping is one indexed prefix scan.
     """
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="unit_links")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="unit_links", verbose_name=_("petition")
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     unit_path = models.CharField(max_length=255)
     role = models.CharField(max_length=20, choices=LinkRole.choices)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("petition unit link")
+        verbose_name_plural = _("petition unit links")
         constraints = [
             models.UniqueConstraint(fields=["petition", "unit", "role"], name="petitions_unit_link_unique")
         ]
@@ -320,8 +332,10 @@ class PetitionUnit(models.Model):
 class PetitionEvent(models.Model):
     """The append-only timeline: who did what, when, from which state to which, and why."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="events")
-    sequence = models.PositiveIntegerField()
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="events", verbose_name=_("petition")
+    )
+    sequence = models.PositiveIntegerField(_("sequence"))
     action = models.CharField(_("action"), max_length=40)
     from_state = models.CharField(_("from state"), max_length=32, choices=State.choices, blank=True)
     to_state = models.CharField(_("to state"), max_length=32, choices=State.choices, blank=True)
@@ -338,7 +352,7 @@ class PetitionEvent(models.Model):
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)
-    payload = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("event")
@@ -365,16 +379,18 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="attachments")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("petition")
+    )
     file = models.FileField(_("file"), upload_to=attachment_path)
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     description = models.CharField(_("description"), max_length=200, blank=True)
 
     class Meta:
@@ -395,7 +411,9 @@ class ClockStatus(models.TextChoices):
 class Clock(models.Model):
     """A statutory or administrative deadline of one petition, stored as a due date."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="clocks")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="clocks", verbose_name=_("petition")
+    )
     kind = models.CharField(_("kind"), max_length=40)
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible unit")
@@ -431,14 +449,16 @@ class Reminder(models.Model):
         SUPERVISION = "supervision", _("Supervision")
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reminders")
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="reminders")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("petition")
+    )
     clock = models.ForeignKey(
         Clock, on_delete=models.PROTECT, null=True, blank=True, related_name="reminders"
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    message = models.CharField(max_length=300)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    message = models.CharField(_("message"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder")
@@ -454,7 +474,9 @@ class Reminder(models.Model):
 class Extension(models.Model):
     """The one extension of handling (Art. 34): at most 30 days, approved by the unit head, reason told."""
 
-    petition = models.OneToOneField(Petition, on_delete=models.PROTECT, related_name="extension")
+    petition = models.OneToOneField(
+        Petition, on_delete=models.PROTECT, related_name="extension", verbose_name=_("petition")
+    )
     days = models.PositiveSmallIntegerField(_("days"))
     reason = models.TextField(_("reason"))
     approved_by = models.ForeignKey(
@@ -462,6 +484,10 @@ class Extension(models.Model):
     )
     notice_sent_on = models.DateField(_("petitioner told on"))
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
 
     def __str__(self) -> str:
         return f"+{self.days}"
@@ -475,7 +501,9 @@ class Opinion(models.Model):
         REVIEW = "review", _("Review opinion")
         RE_REVIEW = "re_review", _("Re-review opinion")
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="opinions")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="opinions", verbose_name=_("petition")
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("issuing unit"))
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
@@ -489,6 +517,10 @@ class Opinion(models.Model):
         _("delivery method"), max_length=20, choices=DeliveryMethod.choices, blank=True
     )
 
+    class Meta:
+        verbose_name = _("opinion")
+        verbose_name_plural = _("opinions")
+
     def __str__(self) -> str:
         return f"{self.get_stage_display()} · {self.get_decision_display()}"
 
@@ -500,7 +532,9 @@ class Appeal(models.Model):
         REVIEW = "review", _("Review")
         RE_REVIEW = "re_review", _("Re-review")
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="appeals")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("petition")
+    )
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     requested_on = models.DateField(_("requested on"))
     unit = models.ForeignKey(
@@ -524,14 +558,20 @@ class Appeal(models.Model):
 class Evaluation(models.Model):
     """满意度评价 by the petitioner (never by an agent on their behalf)."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="evaluations")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("petition")
+    )
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices)
     comment = models.TextField(_("comment"), blank=True)
-    at = models.DateTimeField(default=timezone.now)
-    via_portal = models.BooleanField(default=False)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    via_portal = models.BooleanField(_("through the portal"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
 
     def __str__(self) -> str:
         return str(self.get_rating_display())
@@ -554,7 +594,9 @@ class Suggestion(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         DISMISSED = "dismissed", _("Dismissed")
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="suggestions")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("petition")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     candidate = models.ForeignKey(
         Petition,
@@ -565,14 +607,18 @@ class Suggestion(models.Model):
         verbose_name=_("earlier petition"),
     )
     score = models.FloatField(_("score"), default=0)
-    reasons = models.JSONField(default=list, blank=True)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("detection suggestion")
+        verbose_name_plural = _("detection suggestions")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.get_status_display()}"
@@ -588,7 +634,9 @@ class FollowUpTask(models.Model):
         POST_FINAL = "post_final", _("Follow-up after finality")
         CONTACT = "contact", _("First contact with the petitioner")
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="tasks")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("petition")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     due_on = models.DateField(_("due on"), null=True, blank=True)
@@ -599,6 +647,10 @@ class FollowUpTask(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+
     def __str__(self) -> str:
         return str(self.get_kind_display())
 
@@ -606,7 +658,9 @@ class FollowUpTask(models.Model):
 class LeaderCase(models.Model):
     """包案: a leader personally owns a prominent matter (Art. 18 ¶2)."""
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="leader_cases")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="leader_cases", verbose_name=_("petition")
+    )
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leader_cases"
     )
@@ -615,6 +669,10 @@ class LeaderCase(models.Model):
     progress = models.TextField(_("progress"), blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("leader case ownership")
+        verbose_name_plural = _("leader case ownerships")
 
     def __str__(self) -> str:
         return f"{self.leader} · {self.target_on}"
@@ -628,7 +686,9 @@ class Supervision(models.Model):
         SUPERVISE = "supervise", _("Supervision")  # 督办
         LISTED = "listed", _("Listed supervision")  # 挂牌督办
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="supervisions")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="supervisions", verbose_name=_("petition")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     by_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("by unit"))
     to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("to unit"))
@@ -637,6 +697,10 @@ class Supervision(models.Model):
     reply = models.TextField(_("written reply"), blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("supervision")
+        verbose_name_plural = _("supervisions")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.due_on}"
@@ -650,6 +714,8 @@ class NumberSequence(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
         constraints = [models.UniqueConstraint(fields=["scope", "year"], name="petitions_sequence_unique")]
 
     def __str__(self) -> str:
