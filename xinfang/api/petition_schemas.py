@@ -822,3 +822,47 @@ class DocumentOut(Schema):
     label: str
     pdf: str
     docx: str
+
+
+class LeaderCaseIn(Schema):
+    leader_id: int
+    plan: Text
+    target_on: Day
+
+
+class LeaderCaseReportIn(Schema):
+    progress: Text
+    done: bool = False
+
+
+class LeaderCaseOut(Schema):
+    id: int
+    petition_id: int
+    leader_id: int
+    plan: str
+    target_on: dt.date
+    progress: str
+    done_at: dt.datetime | None
+
+
+class SupervisionIn(Schema):
+    kind: str = Field(description="chase (催办), supervise (督办) or listed (挂牌督办)")
+    to_unit_id: int
+    reason: Text
+    due_on: Day
+
+
+class SupervisionReplyIn(Schema):
+    reply: Text
+
+
+class SupervisionOut(Schema):
+    id: int
+    petition_id: int
+    kind: str
+    by_unit_id: int
+    to_unit_id: int
+    reason: str
+    due_on: dt.date
+    reply: str
+    replied_at: dt.datetime | None

@@ -23,15 +23,17 @@ from xinfang.accounts.models import User
 from xinfang.core.errors import DomainError
 from xinfang.core.services import personal_data_reveal
 from xinfang.orgs.models import Unit
-from xinfang.petitions import detection, documents, intake, lifecycle, selectors, services
+from xinfang.petitions import detection, documents, intake, lifecycle, oversight, selectors, services
 from xinfang.petitions.models import (
     Category,
     Clock,
     ClockStatus,
+    LeaderCase,
     Petition,
     PetitionParty,
     PetitionUnit,
     Suggestion,
+    Supervision,
 )
 
 from . import petition_schemas as s
@@ -733,3 +735,49 @@ def _client_ip(request: HttpRequest) -> str:
     except ValidationError:
         return ""
     return ip
+
+
+# --- leader case ownership (包案) and supervision (督办) ----------------------------------------------
+
+
+@router.post("/petitions/{petition_id}/leader-cases", response={201: s.LeaderCaseOut, **WRITE_ERRORS})
+def open_leader_case(request: HttpRequest, petition_id: int, body: s.LeaderCaseIn) -> tuple[int, LeaderCase]:
+    user = _open(request, petition_id)
+    leader = get_object_or_404(User, pk=body.leader_id, is_active=True)
+    case = oversight.leader_case_open(
+        petition_id=petition_id, user=user, leader=leader, plan=body.plan, target_on=body.target_on
+    )
+    return 201, case
+
+
+@router.post("/leader-cases/{case_id}/report", response={200: s.LeaderCaseOut, **WRITE_ERRORS})
+def report_leader_case(request: HttpRequest, case_id: int, body: s.LeaderCaseReportIn) -> LeaderCase:
+    user = _actor(request)
+    case = get_object_or_404(LeaderCase, pk=case_id)
+    selectors.get_visible_petition(user, case.petition_id)
+    return oversight.leader_case_report(case_id=case.pk, user=user, progress=body.progress, done=body.done)
+
+
+@router.post("/petitions/{petition_id}/supervisions", response={201: s.SupervisionOut, **WRITE_ERRORS})
+def open_supervision(
+    request: HttpRequest, petition_id: int, body: s.SupervisionIn
+) -> tuple[int, Supervision]:
+    user = _open(request, petition_id)
+    to_unit = _unit(user, body.to_unit_id)
+    supervision = oversight.supervision_open(
+        petition_id=petition_id,
+        user=user,
+        kind=body.kind,
+        to_unit=to_unit,
+        reason=body.reason,
+        due_on=body.due_on,
+    )
+    return 201, supervision
+
+
+@router.post("/supervisions/{supervision_id}/reply", response={200: s.SupervisionOut, **WRITE_ERRORS})
+def reply_supervision(request: HttpRequest, supervision_id: int, body: s.SupervisionReplyIn) -> Supervision:
+    user = _actor(request)
+    supervision = get_object_or_404(Supervision, pk=supervision_id)
+    selectors.get_visible_petition(user, supervision.petition_id)
+    return oversight.supervision_reply(supervision_id=supervision.pk, user=user, reply=body.reply)

@@ -198,6 +198,7 @@ def detect_at_intake(*, petition: Petition, user: User | None) -> list[Suggestio
             petition,
             Reminder.Kind.URGENT,
             _("Major or urgent matter %(number)s: report upward at once.") % {"number": petition.number},
+            upward=True,
         )
     Suggestion.objects.bulk_create(suggestions)
     petition.save(update_fields=["is_first_time", "is_collective"])
@@ -222,10 +223,20 @@ def _visit_bypass(petition: Petition) -> list[Suggestion]:
     ]
 
 
-def _alert(petition: Petition, kind: str, message: str) -> None:
-    """Raise a reminder for the registering unit's area, where the responsible leader sits."""
+def _alert(petition: Petition, kind: str, message: str, *, upward: bool = False) -> None:
+    """Raise a reminder for the registering unit's area, where the responsible leader sits.
+
+    A major or urgent matter is also reported at once to the next level up (Art. 25); each reminder
+    is timestamped, which is the record of when the report was made.
+    """
     area = petition.registering_unit.area()
     Reminder.objects.create(unit=area, petition=petition, kind=kind, message=message[:300])
+    if upward:
+        from xinfang.orgs.selectors import ancestors
+
+        parent = ancestors(area).filter(kind__in=AREA_KINDS).order_by("-depth").first()
+        if parent is not None:
+            Reminder.objects.create(unit=parent, petition=petition, kind=kind, message=message[:300])
 
 
 @transaction.atomic

@@ -688,3 +688,55 @@ def test_documents_are_listed_and_downloaded_within_jurisdiction(client_for):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert c.get(f"/api/v1/petitions/{p.pk}/documents/opinion/pdf").status_code == 404
     assert client_for("town2").get(listed[0]["docx"]).status_code == 404
+
+
+def test_leader_case_and_supervision_through_the_api(client_for):
+    import datetime as dt
+
+    from xinfang.accounts.models import User
+    from xinfang.orgs.models import Unit
+    from xinfang.petitions.tests.factories import register
+
+    p = register(by="county")
+    county = client_for("county")
+    target = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    leader = User.objects.get(username="leader")
+    opened = county.post(
+        f"/api/v1/petitions/{p.pk}/leader-cases",
+        {"leader_id": leader.pk, "plan": "区领导包案", "target_on": target},
+        content_type="application/json",
+    )
+    assert opened.status_code == 201, opened.content
+    report = client_for("leader").post(
+        f"/api/v1/leader-cases/{opened.json()['id']}/report",
+        {"progress": "已约谈", "done": True},
+        content_type="application/json",
+    )
+    assert report.status_code == 200 and report.json()["done_at"]
+    rsj = Unit.objects.get(code="ah-la-ja-rsj")
+    sup = county.post(
+        f"/api/v1/petitions/{p.pk}/supervisions",
+        {"kind": "supervise", "to_unit_id": rsj.pk, "reason": "逾期", "due_on": target},
+        content_type="application/json",
+    )
+    assert sup.status_code == 201, sup.content
+    bad = county.post(
+        f"/api/v1/petitions/{p.pk}/supervisions",
+        {"kind": "nonsense", "to_unit_id": rsj.pk, "reason": "x", "due_on": target},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    reply = client_for("handler").post(
+        f"/api/v1/supervisions/{sup.json()['id']}/reply", {"reply": "已办理"}, content_type="application/json"
+    )
+    assert reply.status_code == 200 and reply.json()["replied_at"]
+    assert (
+        client_for("town2")
+        .post(
+            f"/api/v1/petitions/{p.pk}/supervisions",
+            {"kind": "chase", "to_unit_id": rsj.pk, "reason": "x", "due_on": target},
+            content_type="application/json",
+        )
+        .status_code
+        == 404
+    )

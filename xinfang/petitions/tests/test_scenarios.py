@@ -631,3 +631,12 @@ def test_an_invalid_id_number_is_refused_with_nothing_saved(demo):
         petition_register(user=u("county"), data=data)
     assert "principal_id_number" in refused.value.errors
     assert Petition.objects.count() == before
+
+
+def test_a_major_or_urgent_matter_is_reported_to_its_area_and_the_level_above_at_once(demo):
+    with at("2025-03-03"):
+        p = register(by="county", is_urgent_major=True)
+    assert set(p.reminders.filter(kind="urgent").values_list("unit__code", flat=True)) == {
+        "ah-la-ja",
+        "ah-la",
+    }
