@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,10 +43,18 @@ LOCALE = "zh-CN"
 TIMEZONE = "Asia/Shanghai"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+# A phone: 390×844 CSS pixels at 2× density, touch, and the page's viewport meta honoured.
+PHONE_OPTIONS: dict[str, Any] = {
+    "viewport": PHONE,
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 # Fail within seconds rather than Playwright's 30 s default: every page here is local and small.
 ACTION_TIMEOUT_MS = 10_000
 
 _console_key = pytest.StashKey[list[str]]()
+_extra_contexts_key = pytest.StashKey[list[BrowserContext]]()
 _reports_key = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
@@ -109,20 +117,36 @@ def phone_context(
     browser: Browser, live_server: Any, demo_data: DemoData, request: pytest.FixtureRequest
 ) -> Iterator[BrowserContext]:
     """A phone-sized context (390×844, touch, mobile viewport meta honoured), zh-CN."""
-    yield from _open_context(
-        browser,
-        live_server.url,
-        request,
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
+    yield from _open_context(browser, live_server.url, request, **PHONE_OPTIONS)
 
 
 @pytest.fixture
 def phone_page(phone_context: BrowserContext) -> Page:
     return phone_context.new_page()
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, live_server: Any, demo_data: DemoData, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Page]]:
+    """Open a page in a browser of its own (fresh cookies): one more person in the same test.
+
+    ``new_page()`` is a desktop page, ``new_page(phone=True)`` a phone-sized one. Their pages are
+    captured like the others when the test fails.
+    """
+    opened: list[Iterator[BrowserContext]] = []
+
+    def open_page(*, phone: bool = False) -> Page:
+        options = PHONE_OPTIONS if phone else {"viewport": DESKTOP}
+        lifetime = _open_context(browser, live_server.url, request, **options)
+        context = next(lifetime)
+        opened.append(lifetime)
+        request.node.stash.setdefault(_extra_contexts_key, []).append(context)
+        return context.new_page()
+
+    yield open_page
+    for lifetime in reversed(opened):
+        next(lifetime, None)  # runs the rest of _open_context: trace, then close
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -147,15 +171,19 @@ class DemoData:
 
 @pytest.fixture
 def demo_data(transactional_db: None, settings: Any) -> DemoData:
-    """The demo jurisdiction and logins, built afresh for each test. Add new demo builders here."""
+    """The demo jurisdiction, logins (``DEMO_USERS`` and the extra staff) and the default category
+    taxonomy, built afresh for each test. Add new demo builders here. No petitions: a test seeds its
+    own (``seed.py``), or calls ``seed.demo_petitions()`` for a small slice of the demo cases."""
     from xinfang.accounts.demo import build_demo_users
     from xinfang.orgs.demo import build_demo_tree
+    from xinfang.petitions.taxonomy import load_default_taxonomy
 
     # A deliberately slow password hash costs ~0.6 s per demo user and per log-in; the browser tests
     # exercise the pages, not the hash (the live server thread reads the same settings object).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     build_demo_tree()
     users = build_demo_users()
+    load_default_taxonomy()
     return DemoData(usernames=[u.username for u in users])
 
 
@@ -185,6 +213,7 @@ def _save_failure_artifacts(item: pytest.Item) -> list[str]:
     contexts = [
         value for value in getattr(item, "funcargs", {}).values() if isinstance(value, BrowserContext)
     ]
+    contexts += [c for c in item.stash.get(_extra_contexts_key, []) if c not in contexts]
     pages = [p for c in contexts for p in c.pages]
     for index, page in enumerate(pages):
         suffix = f"-{index}" if len(pages) > 1 else ""
