@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from xinfang.petitions.models import Petition
@@ -105,15 +104,6 @@ def test_a_form_with_bad_input_shows_the_error_and_keeps_what_was_typed(
     assert not Petition.objects.exists()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "App bug: in portal/submit.html the no-JS 'Show its towns and streets' button (name=_places) is "
-        "the form's first submit button, so Enter in a one-line field sends _places=town: the form "
-        "comes back unchecked with the focus on the town list. Fix: a default submit button first in "
-        "the form, or portal.js removing the .nojs-only buttons."
-    ),
-    strict=False,
-)
 def test_enter_in_a_portal_field_sends_the_petition_form(page: Page, demo_data) -> None:
     page.goto(f"{PORTAL_PATH}submit/")
     name = page.get_by_label(zh("Your name"))

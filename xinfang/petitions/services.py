@@ -590,6 +590,13 @@ def petition_accept(
         if petition.handling_unit_id is None:
             petition.handling_unit = petition.current_unit
         link_unit(petition=petition, unit=petition.current_unit, role=LinkRole.HANDLER)
+        # The handling clock runs from acceptance even before a route is chosen (domain.md §3.1).
+        clocks.clock_start(
+            petition=petition,
+            limit=ROUTE_LIMITS[default_route(petition_type)],
+            unit=petition.current_unit,
+            start=today,
+        )
         if membership and petition.first_handler_id is None:
             petition.first_handler = membership.user
         return {
@@ -626,10 +633,13 @@ def petition_start_route(
         raise DomainError(_("Unknown handling route."), code="route")
 
     def apply(petition: Petition, membership: Membership | None) -> dict[str, Any]:
+        limit = ROUTE_LIMITS[route]
+        if clocks.running_clock(petition, limit) is not None:
+            return {}
+        # The route has its own limit: replace the default clock started at acceptance, same start day.
+        clocks.clocks_stop(petition=petition, kinds=HANDLING_LIMITS, cancel=True)
         start = timezone.localdate(petition.accepted_at) if petition.accepted_at else timezone.localdate()
-        clocks.clock_start(
-            petition=petition, limit=ROUTE_LIMITS[route], unit=petition.current_unit, start=start
-        )
+        clocks.clock_start(petition=petition, limit=limit, unit=petition.current_unit, start=start)
         return {}
 
     return transition_apply(

@@ -83,7 +83,7 @@ def test_a_bad_id_number_shows_the_translated_error_beside_the_field_and_keeps_t
     form = response.context["form"]
     assert form.errors["principal_id_number"] == [expected]
     html = response.content.decode()
-    assert re.search(r'id="id_principal_id_number-error"[^>]*>' + re.escape(expected), html)
+    assert re.search(r'id="id_principal_id_number_error"[^>]*>' + re.escape(expected), html)
     assert 'value="楼上漏水多次协调无果"' in html and f'value="{bad}"' in html
     assert re.search(r'<input[^>]*name="principal_id_number"[^>]*autofocus', html)
     assert not re.search(r'<select name="channel"[^>]*autofocus', html)
