@@ -35,20 +35,22 @@ EXTRA_DEMO_USERS = [
 ]
 
 
+def ensure_demo_user(username: str, full_name: str, unit_code: str, role: str, title: str) -> User:
+    """One demo login with its seat; other apps' demo data add their own staff through this."""
+    user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        if role == Role.SYSTEM_ADMIN:
+            user.is_staff = True
+            user.is_superuser = True
+        user.save()
+    unit = Unit.objects.get(code=unit_code)
+    Membership.objects.get_or_create(user=user, unit=unit, role=role, defaults={"title": title})
+    return user
+
+
 def build_demo_users() -> list[User]:
-    users = []
-    for username, full_name, unit_code, role, title in DEMO_USERS + EXTRA_DEMO_USERS:
-        user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            if role == Role.SYSTEM_ADMIN:
-                user.is_staff = True
-                user.is_superuser = True
-            user.save()
-        unit = Unit.objects.get(code=unit_code)
-        Membership.objects.get_or_create(user=user, unit=unit, role=role, defaults={"title": title})
-        users.append(user)
-    return users
+    return [ensure_demo_user(*row) for row in DEMO_USERS + EXTRA_DEMO_USERS]
 
 
 def demo_logins_text() -> str:
