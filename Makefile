@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup demo serve test test-pg lint format typecheck e2e bench messages migrate seed clean
+.PHONY: help setup demo serve test test-pg lint format typecheck e2e bench messages catalog migrate seed clean
 
 help:
 	@echo "make demo    set up (venv, database, translations, demo data) and serve on 127.0.0.1:$(PORT)"
@@ -22,6 +22,10 @@ $(STAMP): pyproject.toml
 
 messages: $(STAMP)
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+
+# Refresh the zh_Hans catalog from the sources (then translate the new entries and run `make messages`).
+catalog: $(STAMP)
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --no-obsolete --no-wrap
 
 migrate: $(STAMP)
 	mkdir -p var

@@ -137,9 +137,27 @@ def resolve_place(user: Any, text: str, *, lenient: bool = False) -> Unit | str 
     return None
 
 
+class GroupedCategoryIterator(forms.models.ModelChoiceIterator):
+    """Categories grouped under their first-level category (one <optgroup> each), so a three-level
+    taxonomy of hundreds of entries stays readable; the first-level category itself opens its group."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[int, tuple[str, list[tuple[str, Any]]]] = {}
+        for category in self.queryset:
+            top = category.top()
+            groups.setdefault(top.pk, (top.name, []))[1].append((category.path_name(), self.choice(category)))
+        for name, entries in sorted(groups.values(), key=lambda group: group[0]):
+            yield (name, [choice for _path, choice in sorted(entries, key=lambda entry: entry[0])])
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
+    iterator = GroupedCategoryIterator
+
     def label_from_instance(self, obj: Any) -> str:
-        return obj.path_name()
+        names = obj.path_name().split(" / ")
+        return " / ".join(names[1:]) if len(names) > 1 else obj.name
 
 
 # --- petition list ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import pgettext
 
 from xinfang.accounts import scoping
 
@@ -24,3 +25,9 @@ def may_register(user: Any) -> bool:
 @register.filter
 def absolute(value: int) -> int:
     return abs(value)
+
+
+@register.simple_tag
+def colon() -> str:
+    """The label separator of the active language: "：" in Chinese, ": " in English."""
+    return pgettext("label separator", ": ")
