@@ -123,6 +123,52 @@ def database_description() -> str:
 # Measuring ----------------------------------------------------------------------------------------
 
 
+class ServerClock:
+    """CPU seconds spent serving: this process, plus the PostgreSQL backend that answers its queries.
+
+    On a shared machine wall time also counts the time a process waited for a free CPU (on 2 cores with
+    a load average of 5 it roughly doubles); CPU time does not. The backend is local, so its CPU time is
+    read from ``/proc/<pid>/schedstat`` (nanoseconds on CPU); SQLite runs inside this process. Parallel
+    query workers of PostgreSQL are not counted (the plans measured here do not use them).
+    """
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self._backend: Path | None = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                path = Path(f"/proc/{cursor.fetchone()[0]}/schedstat")
+            self._backend = path if path.exists() else None
+
+    @property
+    def counts_database(self) -> bool:
+        from django.db import connection
+
+        return connection.vendor == "sqlite" or self._backend is not None
+
+    def now(self) -> float:
+        seconds = time.process_time()
+        if self._backend is not None:
+            seconds += int(self._backend.read_text().split()[0]) / 1e9
+        return seconds
+
+
+def median_times(fn: Callable[[], object], *, runs: int = 7, warmup: int = 1) -> tuple[float, float]:
+    """Median wall time and median server CPU time (``ServerClock``) of ``runs`` calls after ``warmup``."""
+    for _ in range(warmup):
+        fn()
+    clock = ServerClock()
+    walls, cpus = [], []
+    for _ in range(runs):
+        cpu, start = clock.now(), time.perf_counter()
+        fn()
+        walls.append(time.perf_counter() - start)
+        cpus.append(clock.now() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
 def median_seconds(fn: Callable[[], object], *, runs: int = 7, warmup: int = 1) -> float:
     """Median wall time of ``runs`` calls after ``warmup`` untimed ones (caches and plans warm)."""
     for _ in range(warmup):
