@@ -261,6 +261,8 @@ def pool_create(
     """Add an organisation that supplies duty staff (e.g. the district petition bureau)."""
     station = _lock_station(station_id)
     _require_manage(user, station)
+    if not scoping.can_see_unit(user, unit):
+        raise DomainError(_("%(unit)s is outside your jurisdiction.") % {"unit": unit.name}, code="bad_unit")
     if DutyPool.objects.filter(station=station, unit=unit, is_active=True).exists():
         raise DomainError(
             _("%(unit)s already supplies staff to this station.") % {"unit": unit.name}, code="duplicate_pool"

@@ -197,26 +197,6 @@ def _solve_pool(problem: Problem, pool: Pool) -> tuple[list[tuple[int, int, int]
     return assignments, gaps
 
 
-def fairness_violations(problem: Problem, solution: Solution) -> list[tuple[int, int, int, int]]:
-    """(pool, over-served person, under-served person, shift) where a shift could move to make the
-    counts fairer: the first has two or more shifts more and the second was free for that shift.
-    Empty for every solution of ``solve``; the property tests check exactly this."""
-    shifts = {s.index: s for s in problem.shifts}
-    found = []
-    for pool in problem.pools:
-        counts = solution.counts(pool.key)
-        on = {(shift, person) for shift, key, person in solution.assignments if key == pool.key}
-        people = sorted({m.person for m in pool.members})
-        for shift_index, person in sorted(on):
-            shift = shifts[shift_index]
-            for other in candidates(problem, pool, shift):
-                if (shift_index, other) in on:
-                    continue
-                if counts.get(person, 0) >= counts.get(other, 0) + 2 and other in people:
-                    found.append((pool.key, person, other, shift_index))
-    return found
-
-
 def assignments_by_person(solution: Solution) -> dict[int, list[int]]:
     result: dict[int, list[int]] = {}
     for shift, _pool, person in solution.assignments:
