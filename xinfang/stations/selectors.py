@@ -185,6 +185,8 @@ class DayShift:
     shift: Shift
     people: dict[int, list[Assignment]]  # pool id -> assignments
     gaps: dict[int, CoverageGap]
+    # (pool, its people, its gap or None) in pool order, for pages and the export
+    rows: list[tuple[DutyPool, list[Assignment], CoverageGap | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -196,6 +198,7 @@ class RotaView:
     days: dict[dt.date, list[DayShift]]
     counts: dict[int, list[tuple[Any, int]]]  # pool id -> [(user, shifts)]
     gap_count: int
+    pool_counts: list[tuple[DutyPool, list[tuple[Any, int]]]] = field(default_factory=list)
     swaps: list[SwapRequest] = field(default_factory=list)
 
 
@@ -224,7 +227,9 @@ def rota_view(rota: Rota) -> RotaView:
             people[assignment.pool_id].append(assignment)
             tally[(assignment.pool_id, assignment.user_id)] += 1
             users[assignment.user_id] = assignment.user
-        days[shift.date].append(DayShift(shift=shift, people=dict(people), gaps=gaps.get(shift.pk, {})))
+        shift_gaps = gaps.get(shift.pk, {})
+        rows = [(pool, people.get(pool.pk, []), shift_gaps.get(pool.pk)) for pool in pools]
+        days[shift.date].append(DayShift(shift=shift, people=dict(people), gaps=shift_gaps, rows=rows))
     members = PoolMember.objects.filter(
         pool__in=pools, joined_on__lte=rota.ends_on
     ).filter(Q(left_on__isnull=True) | Q(left_on__gte=rota.starts_on)).select_related("user")
@@ -252,6 +257,7 @@ def rota_view(rota: Rota) -> RotaView:
         counts=counts,
         gap_count=sum(len(v) for v in gaps.values()),
         swaps=swaps,
+        pool_counts=[(pool, counts.get(pool.pk, [])) for pool in pools],
     )
 
 
