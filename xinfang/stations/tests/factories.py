@@ -68,3 +68,54 @@ def pool_of(station: Station, code: str) -> DutyPool:
 
 
 __all__ = ["MON_TO_THU", "POOLS", "STATION_STAFF", "make_station", "pool_of", "unit", "user"]
+
+
+STATION_PATHS = ("/stations", "/rotas", "/swaps", "/visits", "/hotline-")
+
+
+def api_ids() -> dict[str, list[int]]:
+    """Ids for the schemathesis run of the stations operations: a station with next month's rota, a
+    pending swap, a walk-in and a hotline ticket, all in the 金安区 bureau's reach; each list ends with
+    an id that does not exist."""
+    from django.utils import timezone
+
+    from xinfang.stations import hotline, visits
+    from xinfang.stations.models import Assignment, HotlineSignal, PeriodKind
+    from xinfang.stations.selectors import add_months
+
+    station = make_station()
+    following = add_months(timezone.localdate().replace(day=1), 1)
+    rota = services.rota_generate(
+        user=user("station_mgr"),
+        station_id=station.pk,
+        period_kind=PeriodKind.MONTH,
+        year=following.year,
+        number=following.month,
+    )
+    community = list(
+        Assignment.objects.filter(shift__rota=rota, pool__unit__code="ah-la-ja-wc-npy").order_by("shift__starts_at")
+    )
+    first = next(a for a in community if a.user.username == "npy_worker")
+    second = next(a for a in reversed(community) if a.user.username == "npy_worker2")
+    swap = services.swap_request(user=user("npy_worker"), first_id=first.pk, second_id=second.pk, reason="调换")
+    visit = visits.visit_register(
+        user=user("npy_worker"), station_id=station.pk, visitor=visits.Visitor(name="邹某"), subject="噪声扰民"
+    )
+    hotline.hotline_import(
+        user=user("county"),
+        filename="t.csv",
+        content="工单编号,来电时间,区域,诉求内容\nAPI-1,2022-03-05 09:00,南屏苑社区,电梯故障\n".encode(),
+    )
+    missing = 0
+    people = [user(name).pk for name in ("npy_worker", "npy_worker2", "county")]
+    return {
+        "station_id": [station.pk, missing],
+        "rota_id": [rota.pk, missing],
+        "swap_id": [swap.pk, missing],
+        "first_id": [first.pk, second.pk, missing],
+        "second_id": [second.pk, first.pk, missing],
+        "visit_id": [visit.pk, missing],
+        "signal_id": [*HotlineSignal.objects.values_list("pk", flat=True), missing],
+        "person_id": [*people, missing],
+        "department_id": [unit("ah-la-ja-zjj").pk, unit("ah-la-ja-wc-npy").pk, missing],
+    }
