@@ -136,13 +136,13 @@ def reject_swap(request: HttpRequest, swap_id: int, payload: SwapDecisionIn) -> 
 
 
 @router.post("/stations/{station_id}/unavailability", response={201: UnavailabilityOut, **WRITE_ERRORS})
-def record_unavailability(
-    request: HttpRequest, station_id: int, payload: UnavailabilityIn
-) -> Status:
+def record_unavailability(request: HttpRequest, station_id: int, payload: UnavailabilityIn) -> Status:
     station = selectors.get_visible_station(request.user, station_id)
     person = (
         User.objects.filter(
-            pk=payload.person_id, duty_pool_seats__pool__station=station, duty_pool_seats__left_on__isnull=True
+            pk=payload.person_id,
+            duty_pool_seats__pool__station=station,
+            duty_pool_seats__left_on__isnull=True,
         )
         .distinct()
         .first()
@@ -221,9 +221,7 @@ def summon_department(request: HttpRequest, visit_id: int, payload: SummonsIn) -
 
 
 @router.post("/visits/{visit_id}/petition", response={201: PetitionRefOut, **WRITE_ERRORS})
-def visit_to_petition(
-    request: HttpRequest, visit_id: int, payload: VisitToPetitionIn
-) -> Status:
+def visit_to_petition(request: HttpRequest, visit_id: int, payload: VisitToPetitionIn) -> Status:
     selectors.get_visible_visit(request.user, visit_id)
     petition = visits.visit_to_petition(
         user=_actor(request),
@@ -277,9 +275,7 @@ def import_signals(
 
 
 @router.post("/hotline-signals/{signal_id}/petition", response={201: PetitionRefOut, **WRITE_ERRORS})
-def signal_to_petition(
-    request: HttpRequest, signal_id: int, payload: SignalToPetitionIn
-) -> Status:
+def signal_to_petition(request: HttpRequest, signal_id: int, payload: SignalToPetitionIn) -> Status:
     selectors.get_visible_signal(request.user, signal_id)
     petition = visits.signal_to_petition(
         user=_actor(request),
@@ -293,4 +289,3 @@ def signal_to_petition(
         expected_version=payload.expected_version,
     )
     return Status(201, PetitionRefOut(id=petition.pk, number=petition.number, query_code=petition.query_code))
-

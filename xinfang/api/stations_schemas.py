@@ -163,7 +163,9 @@ def rota_out(rota: Rota) -> RotaOut:
                     ends_at=shift.ends_at,
                     adjusted_workday=shift.is_adjusted_workday,
                     duties=[
-                        DutyOut(assignment_id=a.pk, pool_id=pool.pk, user_id=a.user_id, name=a.user.display_name())
+                        DutyOut(
+                            assignment_id=a.pk, pool_id=pool.pk, user_id=a.user_id, name=a.user.display_name()
+                        )
                         for pool, assignments, _gap in item.rows
                         for a in assignments
                     ],
@@ -427,7 +429,9 @@ class HotlineImportOut(Schema):
             created=report.created,
             already_imported=report.unchanged,
             file_errors=report.file_errors,
-            row_errors=[RowErrorOut(row=e.row, ticket_id=e.code, messages=e.messages) for e in report.row_errors],
+            row_errors=[
+                RowErrorOut(row=e.row, ticket_id=e.code, messages=e.messages) for e in report.row_errors
+            ],
         )
 
 

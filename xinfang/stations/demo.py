@@ -43,14 +43,52 @@ HOURS = [(dt.time(8, 30), dt.time(12, 0)), (dt.time(14, 30), dt.time(17, 30))]
 
 # (days ago, hour, visitor, subject, notes, outcome, what was done)
 VISITS = [
-    (40, 9, "邹桂兰", "楼上住户装修噪声扰民", "反映二期8栋楼上装修每天早七点开工。", "resolved",
-     "驿站约双方当面沟通，装修方承诺9点后施工。"),
-    (33, 15, "钟明亮", "电动车充电桩损坏", "一期北门充电桩两台损坏一周。", "resolved", "联系物业当日报修，已恢复使用。"),
-    (26, 10, "谭秀英", "低保复核材料不会填写", "老人不清楚复核材料。", "resolved", "驿站工作人员现场指导填表并代为提交社区。"),
-    (19, 9, "陆振华", "邻居占用消防通道堆放杂物", "二期5栋一楼通道堆物。", "resolved", "网格员现场劝导，杂物已清理。"),
+    (
+        40,
+        9,
+        "邹桂兰",
+        "楼上住户装修噪声扰民",
+        "反映二期8栋楼上装修每天早七点开工。",
+        "resolved",
+        "驿站约双方当面沟通，装修方承诺9点后施工。",
+    ),
+    (
+        33,
+        15,
+        "钟明亮",
+        "电动车充电桩损坏",
+        "一期北门充电桩两台损坏一周。",
+        "resolved",
+        "联系物业当日报修，已恢复使用。",
+    ),
+    (
+        26,
+        10,
+        "谭秀英",
+        "低保复核材料不会填写",
+        "老人不清楚复核材料。",
+        "resolved",
+        "驿站工作人员现场指导填表并代为提交社区。",
+    ),
+    (
+        19,
+        9,
+        "陆振华",
+        "邻居占用消防通道堆放杂物",
+        "二期5栋一楼通道堆物。",
+        "resolved",
+        "网格员现场劝导，杂物已清理。",
+    ),
     (12, 16, "汪翠花", "物业维修基金使用不透明", "要求公开三期外墙维修费用。", "summoned", ""),
-    (8, 10, "石宏伟", "与物业因车位费发生纠纷", "双方对收费依据各执一词。", "mediation",
-     "转社区人民调解委员会调解。"),
+    (
+        8,
+        10,
+        "石宏伟",
+        "与物业因车位费发生纠纷",
+        "双方对收费依据各执一词。",
+        "mediation",
+        "转社区人民调解委员会调解。",
+    ),
     (5, 9, "白国庆", "小区地下车库长期积水", "二期地下车库积水两个月，物业推诿。", "petition", ""),
     (1, 10, "叶淑珍", "楼道照明损坏", "一期3栋楼道灯坏。", "pending", ""),
 ]
@@ -103,12 +141,20 @@ def _absences(today: dt.date) -> None:
     first = dt.date(year, month, 1)
     mgr = _user("station_mgr")
     services.unavailability_record(
-        user=mgr, person=_user("wc_duty"), starts_on=first + dt.timedelta(days=4),
-        ends_on=first + dt.timedelta(days=13), kind="leave", reason="年休假",
+        user=mgr,
+        person=_user("wc_duty"),
+        starts_on=first + dt.timedelta(days=4),
+        ends_on=first + dt.timedelta(days=13),
+        kind="leave",
+        reason="年休假",
     )
     services.unavailability_record(
-        user=mgr, person=_user("town"), starts_on=first + dt.timedelta(days=10),
-        ends_on=first + dt.timedelta(days=12), kind="training", reason="市信访业务培训",
+        user=mgr,
+        person=_user("town"),
+        starts_on=first + dt.timedelta(days=10),
+        ends_on=first + dt.timedelta(days=12),
+        kind="training",
+        reason="市信访业务培训",
     )
 
 
@@ -117,11 +163,11 @@ def _rotas(station: Station, today: dt.date) -> None:
     for offset in (-1, 0, 1):
         year, month = _month(today, offset)
         first = dt.date(year, month, 1)
-        if not Rota.objects.filter(station=station, starts_on__year=year, starts_on__month=month).exists():
-            if first >= station.opened_on.replace(day=1):
-                services.rota_generate(
-                    user=mgr, station_id=station.pk, period_kind=PeriodKind.MONTH, year=year, number=month
-                )
+        exists = Rota.objects.filter(station=station, starts_on__year=year, starts_on__month=month).exists()
+        if not exists and first >= station.opened_on.replace(day=1):
+            services.rota_generate(
+                user=mgr, station_id=station.pk, period_kind=PeriodKind.MONTH, year=year, number=month
+            )
 
 
 def _visits(station: Station, today: dt.date) -> None:

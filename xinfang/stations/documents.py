@@ -56,7 +56,9 @@ def rota_xlsx(view: RotaView) -> bytes:
             sheet.append(
                 [
                     formats.date_format(day, "Y-m-d"),
-                    str(Weekday(shift.pattern_weekday).label) if not shift.is_adjusted_workday else _("Adjusted"),
+                    str(Weekday(shift.pattern_weekday).label)
+                    if not shift.is_adjusted_workday
+                    else _("Adjusted"),
                     f"{start:%H:%M}-{end:%H:%M}",
                     *names,
                     note,

@@ -58,7 +58,18 @@ HEADER_LABELS = {
 HEADER_ALIASES = {
     "ticket_id": ("ticket_id", "ticket id", "ticket", "工单编号", "工单号", "编号", "单号"),
     "received_at": ("received_at", "time", "received at", "来电时间", "受理时间", "登记时间", "时间"),
-    "area": ("area", "area code", "place", "区域", "所属区域", "地区", "所在社区", "社区", "区划", "区划代码"),
+    "area": (
+        "area",
+        "area code",
+        "place",
+        "区域",
+        "所属区域",
+        "地区",
+        "所在社区",
+        "社区",
+        "区划",
+        "区划代码",
+    ),
     "kind": ("kind", "type", "工单类型", "类型", "诉求类型"),
     "category": ("category", "类别", "分类", "问题分类", "诉求分类"),
     "text": ("text", "content", "内容", "诉求内容", "来电内容", "工单内容"),
@@ -133,7 +144,8 @@ class AreaIndex:
         self._units = {u.pk: u for u in units}
         for unit in units:
             chain = [
-                names.get(unit.path[:end], "") for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)
+                names.get(unit.path[:end], "")
+                for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)
             ]
             keys = {unit.code, unit.name, *("".join(chain[i:]) for i in range(len(chain)))}
             if unit.division_code:
@@ -244,7 +256,9 @@ def _validate(user: Any, rows: Sequence[SourceRow]) -> tuple[list[RowError], lis
         kind = kinds.get(_compact(values["kind"])) if values["kind"] else SignalKind.COMPLAINT
         if kind is None:
             problems.append(_("Unknown ticket type: %(value)s") % {"value": values["kind"]})
-        rating = ratings.get(_compact(values["satisfaction"])) if values["satisfaction"] else Satisfaction.UNRATED
+        rating = (
+            ratings.get(_compact(values["satisfaction"])) if values["satisfaction"] else Satisfaction.UNRATED
+        )
         if rating is None:
             problems.append(_("Unknown satisfaction: %(value)s") % {"value": values["satisfaction"]})
         if not values["text"]:
@@ -268,7 +282,9 @@ def _validate(user: Any, rows: Sequence[SourceRow]) -> tuple[list[RowError], lis
             )
         )
     report_errors = [
-        RowError(row=row.number, code=(row.values.get("ticket_id") or "").strip(), messages=errors[row.number])
+        RowError(
+            row=row.number, code=(row.values.get("ticket_id") or "").strip(), messages=errors[row.number]
+        )
         for row in rows
         if errors[row.number]
     ]
@@ -329,6 +345,22 @@ def template_headers() -> list[str]:
 
 def template_rows() -> list[list[str]]:
     return [
-        ["12345-20220301-0001", "2022-03-01 09:15", "南屏苑社区", "投诉", "物业管理", "小区电梯故障多日无人维修", "不满意"],
-        ["12345-20220302-0002", "2022-03-02 15:40", "341502", "咨询", "社会保障", "咨询养老保险缴费年限", "满意"],
+        [
+            "12345-20220301-0001",
+            "2022-03-01 09:15",
+            "南屏苑社区",
+            "投诉",
+            "物业管理",
+            "小区电梯故障多日无人维修",
+            "不满意",
+        ],
+        [
+            "12345-20220302-0002",
+            "2022-03-02 15:40",
+            "341502",
+            "咨询",
+            "社会保障",
+            "咨询养老保险缴费年限",
+            "满意",
+        ],
     ]

@@ -7,6 +7,7 @@ rota is a new version, a swap closes two assignments and opens two new ones.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -44,7 +45,7 @@ class Station(models.Model):
         Unit, on_delete=models.PROTECT, related_name="stations", verbose_name=_("location")
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
-    serving_area = models.ManyToManyField(
+    serving_area: models.ManyToManyField[Unit, Any] = models.ManyToManyField(
         Unit, related_name="served_by_stations", verbose_name=_("serving area")
     )
     opened_on = models.DateField(_("opened on"))
@@ -301,7 +302,9 @@ class Assignment(models.Model):
     shift = models.ForeignKey(
         Shift, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("shift")
     )
-    pool = models.ForeignKey(DutyPool, on_delete=models.PROTECT, related_name="+", verbose_name=_("duty pool"))
+    pool = models.ForeignKey(
+        DutyPool, on_delete=models.PROTECT, related_name="+", verbose_name=_("duty pool")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -347,7 +350,9 @@ class CoverageGap(models.Model):
 
     rota = models.ForeignKey(Rota, on_delete=models.PROTECT, related_name="gaps", verbose_name=_("rota"))
     shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="gaps", verbose_name=_("shift"))
-    pool = models.ForeignKey(DutyPool, on_delete=models.PROTECT, related_name="+", verbose_name=_("duty pool"))
+    pool = models.ForeignKey(
+        DutyPool, on_delete=models.PROTECT, related_name="+", verbose_name=_("duty pool")
+    )
     needed = models.PositiveSmallIntegerField(_("needed"))
     filled = models.PositiveSmallIntegerField(_("filled"))
 
@@ -430,7 +435,12 @@ class Visit(models.Model):
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("place of the problem")
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("category")
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
     )
     duty_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="station_visits_received", verbose_name=_("duty staff present")
@@ -553,7 +563,9 @@ class HotlineSignal(models.Model):
     received_at = models.DateTimeField(_("received at"))
     area_text = models.CharField(_("area as written"), max_length=200)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
-    kind = models.CharField(_("type"), max_length=20, choices=SignalKind.choices, default=SignalKind.COMPLAINT)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=SignalKind.choices, default=SignalKind.COMPLAINT
+    )
     category = models.CharField(_("category"), max_length=100, blank=True)
     text = models.TextField(_("content"))
     satisfaction = models.CharField(

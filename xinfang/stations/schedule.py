@@ -17,6 +17,7 @@ Each opening session of a date is one shift.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -102,9 +103,7 @@ def opening_shifts(
 def sessions_overlap(sessions: Iterable[Session]) -> bool:
     """True when two sessions of the same weekday overlap in time (a person could not do both)."""
     ordered = sorted(sessions)
-    return any(
-        a.weekday == b.weekday and b.starts < a.ends for a, b in zip(ordered, ordered[1:], strict=False)
-    )
+    return any(a.weekday == b.weekday and b.starts < a.ends for a, b in itertools.pairwise(ordered))
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:

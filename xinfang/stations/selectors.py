@@ -210,12 +210,14 @@ def rota_view(rota: Rota) -> RotaView:
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.filter(is_current=True).select_related("user").order_by("user_id"),
+                queryset=Assignment.objects.filter(is_current=True)
+                .select_related("user")
+                .order_by("user_id"),
                 to_attr="current",
             )
         )
     )
-    gaps = defaultdict(dict)
+    gaps: dict[int, dict[int, CoverageGap]] = defaultdict(dict)
     for gap in CoverageGap.objects.filter(rota=rota):
         gaps[gap.shift_id][gap.pool_id] = gap
     days: dict[dt.date, list[DayShift]] = defaultdict(list)
@@ -223,16 +225,18 @@ def rota_view(rota: Rota) -> RotaView:
     users: dict[int, Any] = {}
     for shift in shifts:
         people: dict[int, list[Assignment]] = defaultdict(list)
-        for assignment in shift.current:  # type: ignore[attr-defined]
+        for assignment in shift.current:
             people[assignment.pool_id].append(assignment)
             tally[(assignment.pool_id, assignment.user_id)] += 1
             users[assignment.user_id] = assignment.user
         shift_gaps = gaps.get(shift.pk, {})
         rows = [(pool, people.get(pool.pk, []), shift_gaps.get(pool.pk)) for pool in pools]
         days[shift.date].append(DayShift(shift=shift, people=dict(people), gaps=shift_gaps, rows=rows))
-    members = PoolMember.objects.filter(
-        pool__in=pools, joined_on__lte=rota.ends_on
-    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=rota.starts_on)).select_related("user")
+    members = (
+        PoolMember.objects.filter(pool__in=pools, joined_on__lte=rota.ends_on)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=rota.starts_on))
+        .select_related("user")
+    )
     counts: dict[int, list[tuple[Any, int]]] = {pool.pk: [] for pool in pools}
     listed = set()
     for member in members.order_by("pk"):

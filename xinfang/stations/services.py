@@ -129,7 +129,9 @@ def _managers(managers: Sequence[User]) -> list[User]:
 
 def _adjusted(value: int | None) -> int | None:
     if value is not None and value not in Weekday.values:
-        raise DomainError(_("Adjusted working days follow a weekday from Monday to Friday."), code="bad_weekday")
+        raise DomainError(
+            _("Adjusted working days follow a weekday from Monday to Friday."), code="bad_weekday"
+        )
     return value
 
 
@@ -329,7 +331,9 @@ def pool_member_add(
 @transaction.atomic
 def pool_member_remove(*, user: User, member_id: int, left_on: dt.date | None = None) -> PoolMember:
     """Take someone off a duty list from ``left_on`` on (the row stays: who served when is kept)."""
-    member = PoolMember.objects.select_for_update().select_related("pool__station").filter(pk=member_id).first()
+    member = (
+        PoolMember.objects.select_for_update().select_related("pool__station").filter(pk=member_id).first()
+    )
     if member is None:
         raise DomainError(_("No such pool member."), code="not_found")
     _require_manage(user, member.pool.station)
@@ -466,9 +470,16 @@ def build_problem(station: Station, start: dt.date, end: dt.date) -> tuple[solve
 def problem_digest(problem: solver.Problem) -> str:
     """A fingerprint of everything the generator reads: equal inputs give equal fingerprints."""
     data: dict[str, Any] = {
-        "shifts": [(s.starts_at.isoformat(), s.ends_at.isoformat(), s.pattern_weekday) for s in problem.shifts],
+        "shifts": [
+            (s.starts_at.isoformat(), s.ends_at.isoformat(), s.pattern_weekday) for s in problem.shifts
+        ],
         "pools": [
-            (p.key, p.need, sorted(p.weekdays), [(m.person, str(m.joined_on), str(m.left_on)) for m in p.members])
+            (
+                p.key,
+                p.need,
+                sorted(p.weekdays),
+                [(m.person, str(m.joined_on), str(m.left_on)) for m in p.members],
+            )
             for p in problem.pools
         ],
         "unavailable": sorted((k, [(str(a), str(b)) for a, b in v]) for k, v in problem.unavailable.items()),
@@ -492,7 +503,9 @@ def rota_generate(*, user: User, station_id: int, period_kind: str, year: int, n
     if end < station.opened_on:
         raise DomainError(_("The station had not opened yet in that period."), code="before_opening")
     overlapping = (
-        Rota.objects.filter(station=station, status=RotaStatus.CURRENT, starts_on__lte=end, ends_on__gte=start)
+        Rota.objects.filter(
+            station=station, status=RotaStatus.CURRENT, starts_on__lte=end, ends_on__gte=start
+        )
         .exclude(starts_on=start, ends_on=end)
         .first()
     )
@@ -551,7 +564,11 @@ def rota_generate(*, user: User, station_id: int, period_kind: str, year: int, n
     CoverageGap.objects.bulk_create(
         [
             CoverageGap(
-                rota=rota, shift_id=shift_pk[gap.shift], pool_id=gap.pool, needed=gap.needed, filled=gap.filled
+                rota=rota,
+                shift_id=shift_pk[gap.shift],
+                pool_id=gap.pool,
+                needed=gap.needed,
+                filled=gap.filled,
             )
             for gap in solution.gaps
         ]
@@ -569,7 +586,10 @@ def _duty_problem(assignment: Assignment, person: User, shift: Shift) -> str:
         Q(left_on__isnull=True) | Q(left_on__gte=day)
     )
     if not listed.exists():
-        return _("%(person)s is not on the duty list of this pool on %(day)s.") % {"person": person, "day": day}
+        return _("%(person)s is not on the duty list of this pool on %(day)s.") % {
+            "person": person,
+            "day": day,
+        }
     if Unavailability.objects.filter(
         user=person, cancelled_at__isnull=True, starts_on__lte=day, ends_on__gte=day
     ).exists():
@@ -679,15 +699,17 @@ def swap_approve(
     problems = _swap_problems(first, second)
     if problems:
         raise DomainError(" ".join(problems), code="swap_not_possible")
-    Assignment.objects.create(shift=second.shift, pool_id=first.pool_id, user=first.user, created_by_swap=swap)
-    Assignment.objects.create(shift=first.shift, pool_id=second.pool_id, user=second.user, created_by_swap=swap)
+    Assignment.objects.create(
+        shift=second.shift, pool_id=first.pool_id, user=first.user, created_by_swap=swap
+    )
+    Assignment.objects.create(
+        shift=first.shift, pool_id=second.pool_id, user=second.user, created_by_swap=swap
+    )
     return _decide(swap, user, SwapStatus.APPROVED, note)
 
 
 @transaction.atomic
-def swap_reject(
-    *, user: User, swap_id: int, note: str, expected_version: int | None = None
-) -> SwapRequest:
+def swap_reject(*, user: User, swap_id: int, note: str, expected_version: int | None = None) -> SwapRequest:
     swap = _lock_swap(swap_id, user, expected_version)
     if not selectors.is_manager(user, swap.rota.station):
         raise DomainError(_("Only a manager of this station may decide on swaps."), code="role_not_allowed")

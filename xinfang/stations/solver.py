@@ -27,6 +27,7 @@ it, which is the fairness rule: counts within one shift of each other, as far as
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -63,7 +64,7 @@ class Pool:
 
 @dataclass(frozen=True)
 class Busy:
-    """A person already on duty elsewhere (another station's current rota) from ``starts_at`` to ``ends_at``."""
+    """A person on duty elsewhere (another station's current rota) from ``starts_at`` to ``ends_at``."""
 
     person: int
     starts_at: dt.datetime
@@ -123,7 +124,7 @@ def check(problem: Problem) -> None:
             if seen.setdefault(member.person, pool.key) != pool.key:
                 raise ValueError(f"person {member.person} is in two pools of one station")
     ordered = sorted(problem.shifts, key=lambda s: s.starts_at)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         if b.starts_at < a.ends_at:
             raise ValueError("two shifts of one rota overlap")
 
@@ -173,9 +174,9 @@ def _solve_pool(problem: Problem, pool: Pool) -> tuple[list[tuple[int, int, int]
             graph.add_edge(step, ("person", person), capacity=1, weight=0)
     for person, count in per_person.items():
         for k in range(1, count + 1):
-            step = ("person-step", person, k)
-            graph.add_edge(("person", person), step, capacity=1, weight=spread_weight * (2 * k - 1))
-            graph.add_edge(step, SINK, capacity=1, weight=0)
+            total_step = ("person-step", person, k)
+            graph.add_edge(("person", person), total_step, capacity=1, weight=spread_weight * (2 * k - 1))
+            graph.add_edge(total_step, SINK, capacity=1, weight=0)
 
     if not per_person:
         flow: dict = {}
@@ -202,4 +203,3 @@ def assignments_by_person(solution: Solution) -> dict[int, list[int]]:
     for shift, _pool, person in solution.assignments:
         result.setdefault(person, []).append(shift)
     return result
-

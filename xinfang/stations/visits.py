@@ -77,7 +77,9 @@ def _lock_visit(visit_id: int, user: User, expected_version: int | None) -> Visi
     if visit is None or not selectors.visible_visits(user).filter(pk=visit_id).exists():
         raise scoping.OutOfJurisdiction(_("This visit is outside your jurisdiction."))
     if not selectors.can_staff_desk(user, visit.station):
-        raise DomainError(_("Only the station's duty staff and managers may do this."), code="role_not_allowed")
+        raise DomainError(
+            _("Only the station's duty staff and managers may do this."), code="role_not_allowed"
+        )
     check_version(visit.version, expected_version, _("visit"))
     return visit
 
@@ -101,14 +103,18 @@ def visit_register(
     if station is None or not selectors.visible_stations(user).filter(pk=station_id).exists():
         raise scoping.OutOfJurisdiction(_("This station is outside your jurisdiction."))
     if not selectors.can_staff_desk(user, station):
-        raise DomainError(_("Only the station's duty staff and managers may do this."), code="role_not_allowed")
+        raise DomainError(
+            _("Only the station's duty staff and managers may do this."), code="role_not_allowed"
+        )
     errors = _visitor_errors(visitor)
     if not subject.strip():
         errors.setdefault("subject", []).append(_("Write down the matter the visitor raised."))
     elif len(subject) > 200:
         errors.setdefault("subject", []).append(_("The subject may have at most 200 characters."))
     place = place or station.unit
-    if place.kind not in AREA_KINDS or not (scoping.can_see_unit(user, place) or place.is_within(station.unit)):
+    if place.kind not in AREA_KINDS or not (
+        scoping.can_see_unit(user, place) or place.is_within(station.unit)
+    ):
         errors.setdefault("place", []).append(_("Choose a place in your jurisdiction."))
     if people_count < 1 or people_count > 100000:
         errors.setdefault("people_count", []).append(_("At least one person is involved."))
@@ -218,10 +224,14 @@ def summons_complete(*, user: User, summons_id: int, result: str) -> DepartmentS
     if not (
         selectors.can_staff_desk(user, station) or scoping.can_act_in(user, summons.department, *HANDLERS)
     ):
-        raise DomainError(_("Only the department or the station's staff may do this."), code="role_not_allowed")
+        raise DomainError(
+            _("Only the department or the station's staff may do this."), code="role_not_allowed"
+        )
     if summons.done_at is not None:
         raise DomainError(_("This task is already done."), code="already_done")
-    summons.result = clean_text(result, limit=4000, message=_("Say what the department did."), code="no_result")
+    summons.result = clean_text(
+        result, limit=4000, message=_("Say what the department did."), code="no_result"
+    )
     summons.done_at = timezone.now()
     summons.done_by = user
     summons.save()
@@ -253,7 +263,9 @@ def visit_to_petition(
             _("This visit is already concluded: %(outcome)s.") % {"outcome": visit.get_outcome_display()},
             code="already_concluded",
         )
-    if not any(m.role in INTAKE for m in scoping.active_memberships(user)) and not scoping.sees_everything(user):
+    if not any(m.role in INTAKE for m in scoping.active_memberships(user)) and not scoping.sees_everything(
+        user
+    ):
         raise DomainError(_("You hold no post that may register petitions."), code="role_not_allowed")
     visitor = visit.visitor
     petition = _intake(
@@ -332,7 +344,10 @@ def signal_to_petition(
             facts=signal.text,
             place=signal.unit,
             principal=PersonData(
-                name=principal.name, id_number=principal.id_number, phone=principal.phone, address=principal.address
+                name=principal.name,
+                id_number=principal.id_number,
+                phone=principal.phone,
+                address=principal.address,
             ),
             petition_type=PetitionType.GRIEVANCE,
             received_at=signal.received_at,

@@ -63,7 +63,9 @@ def main() -> None:
         following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
         days = (following - month).days
         for place, estate in (("南屏苑社区", "南屏苑"), ("民主社区", "民主小区")):
-            tickets = [("投诉", *rng.choice(COMPLAINTS)) for _ in range(monthly_complaints(place, month, rng))]
+            tickets = [
+                ("投诉", *rng.choice(COMPLAINTS)) for _ in range(monthly_complaints(place, month, rng))
+            ]
             tickets += [rng.choice(OTHERS) for _ in range(rng.randint(0, 1))]
             for kind, category, template in tickets:
                 serial += 1
@@ -72,8 +74,15 @@ def main() -> None:
                 area = rng.choice([place, f"金安区望城街道{place}", f"望城街道{place}"])
                 text = template.format(estate=estate, building=rng.randint(1, 18), days=rng.randint(2, 9))
                 rows.append(
-                    [f"12345-{at:%Y%m%d}-{serial:05d}", f"{at:%Y-%m-%d %H:%M}", area, kind, category, text,
-                     rng.choice(RATINGS)]
+                    [
+                        f"12345-{at:%Y%m%d}-{serial:05d}",
+                        f"{at:%Y-%m-%d %H:%M}",
+                        area,
+                        kind,
+                        category,
+                        text,
+                        rng.choice(RATINGS),
+                    ]
                 )
     rows.sort(key=lambda row: row[1])
     with OUT.open("w", encoding="utf-8", newline="") as handle:

@@ -57,7 +57,9 @@ def make_station(
         managers=[user(m) for m in managers],
     )
     for code, need, people in pools:
-        pool = services.pool_create(user=user(by), station_id=station.pk, unit=unit(code), people_per_shift=need)
+        pool = services.pool_create(
+            user=user(by), station_id=station.pk, unit=unit(code), people_per_shift=need
+        )
         for person in people:
             services.pool_member_add(user=user(by), pool_id=pool.pk, person=user(person), joined_on=joined_on)
     return station
@@ -93,13 +95,20 @@ def api_ids() -> dict[str, list[int]]:
         number=following.month,
     )
     community = list(
-        Assignment.objects.filter(shift__rota=rota, pool__unit__code="ah-la-ja-wc-npy").order_by("shift__starts_at")
+        Assignment.objects.filter(shift__rota=rota, pool__unit__code="ah-la-ja-wc-npy").order_by(
+            "shift__starts_at"
+        )
     )
     first = next(a for a in community if a.user.username == "npy_worker")
     second = next(a for a in reversed(community) if a.user.username == "npy_worker2")
-    swap = services.swap_request(user=user("npy_worker"), first_id=first.pk, second_id=second.pk, reason="调换")
+    swap = services.swap_request(
+        user=user("npy_worker"), first_id=first.pk, second_id=second.pk, reason="调换"
+    )
     visit = visits.visit_register(
-        user=user("npy_worker"), station_id=station.pk, visitor=visits.Visitor(name="邹某"), subject="噪声扰民"
+        user=user("npy_worker"),
+        station_id=station.pk,
+        visitor=visits.Visitor(name="邹某"),
+        subject="噪声扰民",
     )
     hotline.hotline_import(
         user=user("county"),

@@ -8,6 +8,7 @@ person with two or more shifts more to a person of the same pool who was free fo
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -44,6 +45,11 @@ def weekly_patterns(draw: Any) -> list[Session]:
     return sessions
 
 
+def days_from(start: dt.date, first: dt.date, span: int) -> st.SearchStrategy[dt.date]:
+    """Days of the period from ``first`` on."""
+    return st.integers((first - start).days, span).map(lambda n: start + dt.timedelta(days=n))
+
+
 @st.composite
 def problems(draw: Any, *, constrained: bool = True, first_person: int = 1) -> Problem:
     start, end = draw(periods())
@@ -64,7 +70,7 @@ def problems(draw: Any, *, constrained: bool = True, first_person: int = 1) -> P
             joined, left = start, None
             if constrained and draw(st.booleans()):
                 joined = draw(day)
-                left = draw(st.one_of(st.none(), day.filter(lambda d, j=joined: d >= j)))
+                left = draw(st.one_of(st.none(), days_from(start, joined, span)))
             members.append(Member(person=person, joined_on=joined, left_on=left))
             person += 1
         weekdays = frozenset(draw(st.lists(st.integers(0, 4), max_size=3))) if constrained else frozenset()
@@ -75,7 +81,7 @@ def problems(draw: Any, *, constrained: bool = True, first_person: int = 1) -> P
     if constrained:
         for who in draw(st.lists(st.sampled_from(people), max_size=3, unique=True)):
             first = draw(day)
-            last = draw(day.filter(lambda d, f=first: d >= f))
+            last = draw(days_from(start, first, span))
             unavailable[who] = ((first, last),)
         for who, shift in draw(
             st.lists(st.tuples(st.sampled_from(people), st.sampled_from(shifts)), max_size=4)
@@ -95,7 +101,8 @@ def free(problem: Problem, pool: Pool, person: int, shift: ShiftSlot) -> bool:
     if any(a <= shift.date <= b for a, b in problem.unavailable.get(person, ())):
         return False
     return not any(
-        b.person == person and b.starts_at < shift.ends_at and shift.starts_at < b.ends_at for b in problem.busy
+        b.person == person and b.starts_at < shift.ends_at and shift.starts_at < b.ends_at
+        for b in problem.busy
     )
 
 
@@ -119,7 +126,7 @@ def test_no_one_is_on_duty_twice_at_once_nor_while_on_duty_elsewhere(problem: Pr
         by_person.setdefault(person, []).append(shifts[shift])
     for person, taken in by_person.items():
         taken.sort(key=lambda s: s.starts_at)
-        for a, b in zip(taken, taken[1:], strict=False):
+        for a, b in itertools.pairwise(taken):
             assert a.ends_at <= b.starts_at, (person, a, b)
         for other in (b for b in problem.busy if b.person == person):
             assert all(not s.overlaps(other.starts_at, other.ends_at) for s in taken), (person, other)
@@ -188,7 +195,9 @@ def test_holidays_and_rest_days_are_never_scheduled_and_every_working_opening_da
     period: tuple[dt.date, dt.date], sessions: Sequence[Session], adjusted_as: int | None
 ) -> None:
     start, end = period
-    shifts = opening_shifts(start=start, end=end, sessions=sessions, adjusted_as=adjusted_as, calendar=LIBRARY)
+    shifts = opening_shifts(
+        start=start, end=end, sessions=sessions, adjusted_as=adjusted_as, calendar=LIBRARY
+    )
     scheduled = Counter(s.date for s in shifts)
     per_weekday = Counter(s.weekday for s in sessions)
     day = start
@@ -211,7 +220,9 @@ def test_an_adjusted_working_weekend_day_opens_with_the_hours_of_the_weekday_it_
     year: int, sessions: Sequence[Session], adjusted_as: int | None
 ) -> None:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    shifts = opening_shifts(start=start, end=end, sessions=sessions, adjusted_as=adjusted_as, calendar=LIBRARY)
+    shifts = opening_shifts(
+        start=start, end=end, sessions=sessions, adjusted_as=adjusted_as, calendar=LIBRARY
+    )
     adjusted_days = [
         d
         for d in (start + dt.timedelta(days=n) for n in range((end - start).days + 1))

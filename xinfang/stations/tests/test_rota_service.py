@@ -117,7 +117,11 @@ def test_a_quarter_overlapping_a_current_month_rota_is_refused(station):
     generate(station)
     with pytest.raises(DomainError) as refused:
         services.rota_generate(
-            user=user("station_mgr"), station_id=station.pk, period_kind=PeriodKind.QUARTER, year=2025, number=2
+            user=user("station_mgr"),
+            station_id=station.pk,
+            period_kind=PeriodKind.QUARTER,
+            year=2025,
+            number=2,
         )
     assert refused.value.code == "overlapping_rota"
     assert Rota.objects.filter(station=station).count() == 1

@@ -59,7 +59,11 @@ def test_an_approved_swap_exchanges_the_two_duties_and_keeps_every_count(rota):
     first_shift, second_shift = swap.first.shift, swap.second.shift
     services.swap_approve(user=user("station_mgr"), swap_id=swap.pk, note="同意")
     swap.refresh_from_db()
-    assert (swap.status, swap.decided_by.username, swap.decision_note) == (SwapStatus.APPROVED, "station_mgr", "同意")
+    assert (swap.status, swap.decided_by.username, swap.decision_note) == (
+        SwapStatus.APPROVED,
+        "station_mgr",
+        "同意",
+    )
     assert counts(rota) == before
     on = lambda shift: {a.user.username for a in shift.assignments.filter(is_current=True)}  # noqa: E731
     assert "npy_worker2" in on(first_shift) and "npy_worker" not in on(first_shift)
@@ -132,9 +136,9 @@ def test_regenerating_the_rota_cancels_its_pending_swaps(rota):
 
 @pytest.mark.django_db
 def test_a_duty_already_passed_cannot_be_swapped(rota):
-    with time_machine.travel(dt.datetime(2025, 6, 20, 10, tzinfo=timezone.get_current_timezone())):
-        with pytest.raises(DomainError) as passed:
-            ask(rota)
+    moment = dt.datetime(2025, 6, 20, 10, tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(moment), pytest.raises(DomainError) as passed:
+        ask(rota)
     assert "passed" in str(passed.value)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -25,7 +26,7 @@ ZONE = dt.timezone(dt.timedelta(hours=8))
 
 
 def walk_in(station, *, by="npy_worker", **extra):
-    data = {
+    data: dict[str, Any] = {
         "visitor": visits.Visitor(name="邹桂兰", id_number=valid_id(31), phone="13956401234"),
         "subject": "楼上住户装修噪声扰民",
         "notes": "二期8栋楼上装修每天早七点开工。",

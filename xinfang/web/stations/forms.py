@@ -15,7 +15,14 @@ from xinfang.petitions.models import Category
 from xinfang.petitions.states import PetitionType
 from xinfang.stations.models import PeriodKind, UnavailabilityKind, VisitOutcome
 
-from ..forms import BLANK, CategoryChoiceField, DateInput, UnitChoiceField, category_choices, visible_unit_choices
+from ..forms import (
+    BLANK,
+    CategoryChoiceField,
+    DateInput,
+    UnitChoiceField,
+    category_choices,
+    visible_unit_choices,
+)
 
 
 class VersionedForm(forms.Form):
@@ -79,7 +86,10 @@ class VisitForm(forms.Form):
     )
     visitor_address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
     people_count = forms.IntegerField(
-        label=gettext_lazy("People"), min_value=1, max_value=100000, initial=1,
+        label=gettext_lazy("People"),
+        min_value=1,
+        max_value=100000,
+        initial=1,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     subject = forms.CharField(label=gettext_lazy("Matter raised"), max_length=200, required=False)
@@ -136,7 +146,9 @@ class ConcludeForm(VersionedForm):
 class SummonForm(VersionedForm):
     department = UnitChoiceField(label=gettext_lazy("Department"), queryset=Unit.objects.none())
     task = forms.CharField(
-        label=gettext_lazy("What the department is to do"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("What the department is to do"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     due_on = forms.DateField(label=gettext_lazy("Due on"), widget=DateInput())
 
@@ -152,7 +164,9 @@ class ToPetitionForm(VersionedForm):
         label=gettext_lazy("Request"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     petition_type = forms.ChoiceField(
-        label=gettext_lazy("Type (optional at intake)"), required=False, choices=BLANK + list(PetitionType.choices)
+        label=gettext_lazy("Type (optional at intake)"),
+        required=False,
+        choices=BLANK + list(PetitionType.choices),
     )
 
 
@@ -161,7 +175,9 @@ class SummonsDoneForm(forms.Form):
 
 
 class RevealForm(forms.Form):
-    field = forms.ChoiceField(choices=[("id_number", "id_number"), ("phone", "phone")], widget=forms.HiddenInput)
+    field = forms.ChoiceField(
+        choices=[("id_number", "id_number"), ("phone", "phone")], widget=forms.HiddenInput
+    )
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
 
 
@@ -176,7 +192,10 @@ class HotlineImportForm(forms.Form):
 class HotlineFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
     month = forms.CharField(
-        label=gettext_lazy("Month"), required=False, max_length=7, widget=forms.TextInput(attrs={"type": "month"})
+        label=gettext_lazy("Month"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month"}),
     )
 
 
@@ -187,8 +206,13 @@ class ConvertSignalForm(VersionedForm):
     )
     principal_name = forms.CharField(label=gettext_lazy("Petitioner's name"), max_length=100, required=False)
     principal_phone = forms.CharField(
-        label=gettext_lazy("Phone"), max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+        label=gettext_lazy("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
     )
     principal_id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=30, required=False)
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200, required=False)
-    request = forms.CharField(label=gettext_lazy("Request"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    request = forms.CharField(
+        label=gettext_lazy("Request"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -176,7 +176,9 @@ def _month_arg(request: HttpRequest) -> tuple[int, int]:
 
 def _rota_for(station: Station, year: int, month: int, version: str | None) -> Rota | None:
     first = dt.date(year, month, 1)
-    rotas = Rota.objects.filter(station=station, starts_on__lte=first + dt.timedelta(days=27), ends_on__gte=first)
+    rotas = Rota.objects.filter(
+        station=station, starts_on__lte=first + dt.timedelta(days=27), ends_on__gte=first
+    )
     if version and version.isdigit():
         return rotas.filter(number=int(version)).order_by("-starts_on").first()
     return rotas.filter(status=RotaStatus.CURRENT).order_by("-starts_on").first()
@@ -215,10 +217,21 @@ def rota_context(request: HttpRequest, station: Station, **extra: Any) -> dict[s
             .order_by("shift__starts_at", "pool__position", "user_id")
         ):
             start = timezone.localtime(assignment.shift.starts_at)
-            duties.append((assignment.pk, f"{start:%m-%d %H:%M} {assignment.user.display_name()} · {assignment.pool.name}"))
-    versions = list(
-        Rota.objects.filter(station=station, starts_on=rota.starts_on, ends_on=rota.ends_on).order_by("-number")
-    ) if rota is not None else []
+            duties.append(
+                (
+                    assignment.pk,
+                    f"{start:%m-%d %H:%M} {assignment.user.display_name()} · {assignment.pool.name}",
+                )
+            )
+    versions = (
+        list(
+            Rota.objects.filter(station=station, starts_on=rota.starts_on, ends_on=rota.ends_on).order_by(
+                "-number"
+            )
+        )
+        if rota is not None
+        else []
+    )
     context = {
         "station": station,
         "rota": rota,
@@ -235,7 +248,8 @@ def rota_context(request: HttpRequest, station: Station, **extra: Any) -> dict[s
             initial={"period_kind": PeriodKind.MONTH, "year": following.year, "number": following.month}
         ),
         "swap_form": f.SwapRequestForm(duties=duties),
-        "may_swap": bool(duties) and (selectors.can_manage(user, station) or selectors.is_on_duty_list(user, station)),
+        "may_swap": bool(duties)
+        and (selectors.can_manage(user, station) or selectors.is_on_duty_list(user, station)),
     }
     context.update(extra)
     return context
@@ -270,7 +284,7 @@ def rota_generate(request: HttpRequest, pk: int) -> HttpResponse:
             if rota.gap_count:
                 messages.warning(
                     request,
-                    _("Rota version %(version)d published with %(gaps)d coverage gaps: see the marked shifts.")
+                    _("Rota version %(version)d published with %(gaps)d coverage gaps, marked below.")
                     % {"version": rota.number, "gaps": rota.gap_count},
                 )
             else:
@@ -290,7 +304,9 @@ def rota_export(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("Not found."))
     body = documents.rota_xlsx(selectors.rota_view(rota))
     response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="rota-{rota.starts_on:%Y-%m}-v{rota.number}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="rota-{rota.starts_on:%Y-%m}-v{rota.number}.xlsx"'
+    )
     return response
 
 
@@ -332,11 +348,19 @@ def swap_decide(request: HttpRequest, swap_id: int, decision: str) -> HttpRespon
     form = f.SwapDecisionForm(request.POST)
     form.is_valid()
     data = form.cleaned_data
-    actions = {"approve": services.swap_approve, "reject": services.swap_reject, "cancel": services.swap_cancel}
+    actions: dict[str, Callable[..., Any]] = {
+        "approve": services.swap_approve,
+        "reject": services.swap_reject,
+        "cancel": services.swap_cancel,
+    }
     action = actions.get(decision)
     if action is None:
         raise Http404(_("Not found."))
-    kwargs: dict[str, Any] = {"user": _user(request), "swap_id": swap.pk, "expected_version": data.get("expected_version")}
+    kwargs: dict[str, Any] = {
+        "user": _user(request),
+        "swap_id": swap.pk,
+        "expected_version": data.get("expected_version"),
+    }
     if decision != "cancel":
         kwargs["note"] = data.get("note", "")
     try:
@@ -354,8 +378,13 @@ def swap_decide(request: HttpRequest, swap_id: int, decision: str) -> HttpRespon
 
 
 def _listed_people(station: Station) -> list[tuple[int, str]]:
-    members = PoolMember.objects.filter(pool__station=station, left_on__isnull=True).select_related("user", "pool")
-    return [(m.user_id, f"{m.user.display_name()} · {m.pool.name}") for m in members.order_by("pool__position", "pk")]
+    members = PoolMember.objects.filter(pool__station=station, left_on__isnull=True).select_related(
+        "user", "pool"
+    )
+    return [
+        (m.user_id, f"{m.user.display_name()} · {m.pool.name}")
+        for m in members.order_by("pool__position", "pk")
+    ]
 
 
 @login_required
@@ -388,9 +417,15 @@ def absences(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("stations:absences", pk=station.pk)
         status = 400
     records = Unavailability.objects.filter(
-        user_id__in=[p for p, _n in _listed_people(station)], ends_on__gte=timezone.localdate() - dt.timedelta(days=90)
+        user_id__in=[p for p, _n in _listed_people(station)],
+        ends_on__gte=timezone.localdate() - dt.timedelta(days=90),
     ).select_related("user", "recorded_by")
-    context = {"station": station, "form": form, "records": records.order_by("-starts_on"), "may_record": bool(people)}
+    context = {
+        "station": station,
+        "form": form,
+        "records": records.order_by("-starts_on"),
+        "may_record": bool(people),
+    }
     return render(request, "stations/absences.html", context, status=status)
 
 
@@ -519,19 +554,29 @@ def visit_act(request: HttpRequest, visit_id: int, action: str) -> HttpResponse:
         try:
             if action == "conclude":
                 visits.visit_conclude(
-                    user=user, visit_id=visit.pk, outcome=d["outcome"], note=d["note"],
+                    user=user,
+                    visit_id=visit.pk,
+                    outcome=d["outcome"],
+                    note=d["note"],
                     expected_version=d["expected_version"],
                 )
                 messages.success(request, _("Outcome recorded."))
             elif action == "summon":
                 visits.visit_summon(
-                    user=user, visit_id=visit.pk, department=d["department"], task=d["task"], due_on=d["due_on"],
+                    user=user,
+                    visit_id=visit.pk,
+                    department=d["department"],
+                    task=d["task"],
+                    due_on=d["due_on"],
                     expected_version=d["expected_version"],
                 )
                 messages.success(request, _("Department summoned."))
             else:
                 petition = visits.visit_to_petition(
-                    user=user, visit_id=visit.pk, request=d["request"], petition_type=d["petition_type"],
+                    user=user,
+                    visit_id=visit.pk,
+                    request=d["request"],
+                    petition_type=d["petition_type"],
                     expected_version=d["expected_version"],
                 )
                 messages.success(
@@ -572,7 +617,9 @@ def visit_reveal(request: HttpRequest, visit_id: int) -> HttpResponse:
     else:
         error = _("Give a reason for opening the full value.")
     context = {"visit": visit, "value": value, "error": error, "field": form.data.get("field", "")}
-    return _no_store(render(request, "stations/_reveal.html", context, status=200 if value is not None else 400))
+    return _no_store(
+        render(request, "stations/_reveal.html", context, status=200 if value is not None else 400)
+    )
 
 
 @login_required
@@ -585,7 +632,9 @@ def summons_done(request: HttpRequest, summons_id: int) -> HttpResponse:
     form = f.SummonsDoneForm(request.POST)
     form.is_valid()
     try:
-        visits.summons_complete(user=_user(request), summons_id=summons.pk, result=form.cleaned_data.get("result", ""))
+        visits.summons_complete(
+            user=_user(request), summons_id=summons.pk, result=form.cleaned_data.get("result", "")
+        )
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
@@ -598,10 +647,14 @@ def summons_done(request: HttpRequest, summons_id: int) -> HttpResponse:
 @login_required
 def summons_list(request: HttpRequest) -> HttpResponse:
     """Tasks for departments: what a station asked them to come and do."""
-    items = selectors.visible_summonses(request.user).select_related("department", "visit__station").order_by(
-        "done_at", "due_on"
+    items = (
+        selectors.visible_summonses(request.user)
+        .select_related("department", "visit__station")
+        .order_by("done_at", "due_on")
     )
-    return render(request, "stations/summons_list.html", {"items": items[:200], "today": timezone.localdate()})
+    return render(
+        request, "stations/summons_list.html", {"items": items[:200], "today": timezone.localdate()}
+    )
 
 
 # --- hotline -------------------------------------------------------------------------------------
@@ -614,7 +667,9 @@ def hotline_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         text = form.cleaned_data.get("q", "").strip()
         if text:
-            qs = qs.filter(Q(ticket_id__icontains=text) | Q(text__icontains=text) | Q(area_text__icontains=text))
+            qs = qs.filter(
+                Q(ticket_id__icontains=text) | Q(text__icontains=text) | Q(area_text__icontains=text)
+            )
         month = form.cleaned_data.get("month", "")
         try:
             year, number = (int(p) for p in month.split("-", 1))
@@ -704,9 +759,7 @@ def hotline_detail(request: HttpRequest, signal_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request, _("Registered as %(number)s.") % {"number": petition.number}
-            )
+            messages.success(request, _("Registered as %(number)s.") % {"number": petition.number})
             return redirect("stations:hotline_detail", signal_id=signal.pk)
     context = signal_context(request, signal, form=form)
     return render(request, "stations/hotline_detail.html", context, status=400)

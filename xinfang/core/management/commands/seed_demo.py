@@ -13,8 +13,8 @@ from xinfang.orgs.demo import build_demo_tree
 from xinfang.orgs.models import Unit
 from xinfang.petitions.demo import build_demo_petitions
 from xinfang.petitions.models import Petition
-from xinfang.stations.demo import build_demo_stations
 from xinfang.petitions.taxonomy import load_default_taxonomy, load_taxonomy_rows, read_rows
+from xinfang.stations.demo import build_demo_stations
 
 # The full three-level taxonomy of the shared test data, used when a checkout has it beside it.
 SHARED_TAXONOMY = (
