@@ -193,6 +193,10 @@ def parse_kind(text: str) -> str | None:
     return kind_lookup().get(_normalise_kind(text))
 
 
+normalise_header = _normalise_header
+labels_in_all_languages = _labels_in_all_languages
+
+
 # Reading files -------------------------------------------------------------------------------------
 
 
@@ -253,16 +257,23 @@ def _xlsx_records(content: bytes) -> Iterator[Sequence[Any]]:
         workbook.close()
 
 
-def read_table(*, filename: str, content: bytes) -> tuple[list[SourceRow], list[RowError]]:
-    """Rows of a CSV or XLSX file keyed by the recognised columns, and any header problems (row 1)."""
+def table_records(*, filename: str, content: bytes) -> Iterator[Sequence[Any]]:
+    """The raw rows of a CSV or XLSX upload; other importers (e.g. hotline tickets) read files with it."""
     lower = filename.lower()
     if lower.endswith(".csv"):
-        records: Iterator[Sequence[Any]] = _csv_records(content)
-    elif lower.endswith(".xlsx"):
-        records = _xlsx_records(content)
-    else:
-        raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
+        return _csv_records(content)
+    if lower.endswith(".xlsx"):
+        return _xlsx_records(content)
+    raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
 
+
+# Public names for other importers (hotline tickets) that read tables the same way.
+cell_text = _cell_text
+
+
+def read_table(*, filename: str, content: bytes) -> tuple[list[SourceRow], list[RowError]]:
+    """Rows of a CSV or XLSX file keyed by the recognised columns, and any header problems (row 1)."""
+    records = table_records(filename=filename, content=content)
     rows: list[SourceRow] = []
     columns: dict[int, str] | None = None
     first_header_error: RowError | None = None

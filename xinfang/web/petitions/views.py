@@ -233,6 +233,8 @@ EVENT_LABELS = {
     "extend": actions.EXTEND_LABEL,
     "suggestion_confirmed": gettext_lazy("Check confirmed"),
     "suggestion_dismissed": gettext_lazy("Check dismissed"),
+    "station_visit": gettext_lazy("Came in at a reception station"),
+    "hotline_signal": gettext_lazy("Came in as a hotline ticket"),
 }
 # Windows the petitioner may use: shown with their end date, never coloured as the unit's lateness.
 PETITIONER_WINDOWS = frozenset(str(k) for k in NO_REMINDER_KINDS)

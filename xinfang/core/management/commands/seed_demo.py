@@ -14,6 +14,7 @@ from xinfang.orgs.models import Unit
 from xinfang.petitions.demo import build_demo_petitions
 from xinfang.petitions.models import Petition
 from xinfang.petitions.taxonomy import load_default_taxonomy, load_taxonomy_rows, read_rows
+from xinfang.stations.demo import build_demo_stations
 
 # The full three-level taxonomy of the shared test data, used when a checkout has it beside it.
 SHARED_TAXONOMY = (
@@ -33,6 +34,8 @@ class Command(BaseCommand):
                 load_taxonomy_rows(read_rows(SHARED_TAXONOMY))
         with transaction.atomic():
             build_demo_petitions()
+        with transaction.atomic():
+            build_demo_stations()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Unit.objects.count()} units, {len(DEMO_USERS)} demo logins, "
