@@ -24,7 +24,8 @@ BANDS = 16
 ROWS = 4
 NUM_PERM = BANDS * ROWS
 SEED = 20230214  # fixed: keys must not change between processes or releases
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED)
+SCHEME = "affine32"  # datasketch 2's permutation scheme; keys computed with another scheme never match
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
 
 
 def _hash32(data: bytes) -> int:
@@ -36,7 +37,9 @@ def signature(text: str) -> np.ndarray | None:
     grams = shingles(text)
     if not grams:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_hash32, permutations=_TEMPLATE.permutations)
+    minhash = MinHash(
+        num_perm=NUM_PERM, seed=SEED, hashfunc=_hash32, permutations=_TEMPLATE.permutations, scheme=SCHEME
+    )
     minhash.update_batch([gram.encode() for gram in grams])
     return minhash.hashvalues
 

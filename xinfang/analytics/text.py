@@ -25,7 +25,10 @@ PLACE_SUFFIXES = (
     "小区|花园|新城|新村|家园|苑|公寓|大厦|广场|名苑|华府|府|城|湾|园|村|社区|组|路|街|大道|巷|桥|"
     "小学|中学|学校|幼儿园|医院|公司|集团|工厂|厂|市场|商场|项目|工地|基地|合作社"
 )
-PLACE_TERM = re.compile(rf"([\u4e00-\u9fffA-Za-z0-9]{{1,8}}?(?:{PLACE_SUFFIXES}))")
+# Greedy within a clause: "南屏苑二期小区电梯" gives 南屏苑二期小区, the longest name before a suffix.
+PLACE_TERM = re.compile(rf"([\u4e00-\u9fffA-Za-z0-9]{{1,8}}(?:{PLACE_SUFFIXES}))")
+# Clauses end at punctuation and at function characters, which never sit inside a place name.
+CLAUSE_BREAK = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+|[的在和与了是到从向对把被给及或为让]")
 # Coded places of the shared data (A市, A7县, K9县 …) and the demo tree's own kinds of names.
 CODED_PLACE = re.compile(r"[A-Z]\d{0,2}[市县区]")
 # Filler that says nothing about the matter; kept out of key terms.
@@ -113,11 +116,17 @@ def place_terms(text: str) -> list[str]:
     for match in CODED_PLACE.findall(raw):
         if match not in found:
             found.append(match)
-    for match in PLACE_TERM.findall(raw):
-        term = match.strip()
-        # "…的小区" or a bare suffix names no particular place.
-        if len(term) >= 3 and term not in found and not term.startswith(("的", "在", "我", "和", "是")):
-            found.append(term)
+    for clause in CLAUSE_BREAK.split(raw):
+        for match in PLACE_TERM.findall(clause):
+            coded = CODED_PLACE.match(match)
+            term = match[coded.end() :] if coded and len(match) - coded.end() >= 3 else match
+            # "我们小区", "这个学校" name no particular place.
+            if (
+                len(term) >= 3
+                and term not in found
+                and not term.startswith(("我", "这", "那", "该", "本", "此", "贵"))
+            ):
+                found.append(term)
     return found
 
 
