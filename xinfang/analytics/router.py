@@ -2,9 +2,10 @@
 
 Features: TF-IDF of character 1-2-grams (robust to segmentation errors, names and coded places) joined
 with TF-IDF of jieba words (with a user dictionary of petition terms). On the shared evaluation data
-this scored as well as 1-3-grams with word bigrams (see bench/bench_analytics.py) with fewer features. Classifier: a linear SVM (one-vs-rest), calibrated with
-Platt scaling (``CalibratedClassifierCV``) so that each suggestion carries a probability that staff can
-read as a confidence. Labels are level-1 categories; a level-2 category becomes its own label where the
+this scored as well as 1-3-grams with word bigrams (bench/bench_analytics.py), with fewer features.
+Classifier: a linear SVM (one-vs-rest, balanced class weights), calibrated with Platt scaling
+(``CalibratedClassifierCV``) so that each suggestion carries a probability that staff can read as a
+confidence. Labels are level-1 categories; a level-2 category becomes its own label where the
 training data holds at least ``LEVEL2_MIN_ROWS`` examples of it ("level 2 where data allows"), and the
 level-1 confidence is then the sum over its labels.
 

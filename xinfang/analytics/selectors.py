@@ -28,7 +28,7 @@ from .models import TextBand
 from .text import similarity
 
 # Jaccard similarity of 3-gram sets from which two texts are "substantially the same matter".
-NEAR_DUPLICATE = 0.5
+NEAR_DUPLICATE = 0.4
 CANDIDATES = 50  # petitions re-scored per lookup, those sharing the most band keys first
 RECENT_DAYS = 90  # common issues: open petitions, and closed ones received in this window
 GROUP_SOURCE_LIMIT = 3000

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from xinfang.accounts.models import User
-from xinfang.analytics import selectors, services
+from xinfang.analytics import fingerprints, selectors, services
 from xinfang.analytics.models import TextBand, TextFingerprint
 from xinfang.petitions.models import Suggestion
 from xinfang.petitions.tests.factories import register
@@ -13,7 +13,7 @@ LIFT_REQUEST = "请求督促物业尽快修复南屏苑二期小区电梯，老�
 def test_registering_a_petition_indexes_its_text(demo):
     petition = register(subject=LIFT, request=LIFT_REQUEST)
     assert TextFingerprint.objects.filter(petition=petition).exists()
-    assert TextBand.objects.filter(petition=petition).count() == 16
+    assert TextBand.objects.filter(petition=petition).count() == fingerprints.BANDS
 
 
 def test_an_earlier_petition_of_another_person_on_the_same_matter_is_found(demo):
@@ -53,7 +53,7 @@ def test_rebuilding_the_index_is_idempotent_and_catches_up_missing_entries(demo)
     TextFingerprint.objects.filter(petition=petition).delete()
     assert services.index_rebuild() == 1
     assert services.index_rebuild() == 0
-    assert TextBand.objects.filter(petition=petition).count() == 16
+    assert TextBand.objects.filter(petition=petition).count() == fingerprints.BANDS
 
 
 def test_bulk_pairs_list_each_pair_of_the_same_matter_once(demo):

@@ -49,8 +49,8 @@ def test_an_empty_text_has_no_keys():
 
 
 def test_the_candidate_probability_rises_steeply_around_the_threshold():
-    assert fingerprints.candidate_probability(0.3) < 0.15
-    assert fingerprints.candidate_probability(0.7) > 0.95
+    assert fingerprints.candidate_probability(0.1) < 0.05
+    assert fingerprints.candidate_probability(0.6) > 0.95
 
 
 def test_place_terms_name_estates_roads_and_employers():
