@@ -83,7 +83,8 @@ def test_router_models_lists_the_versions_and_activates_one(model_dir, tmp_path,
     call_command("router_models", activate=1)
     out = capsys.readouterr().out
     assert "version 1 is now active" in out
-    assert store.active_version().version == 1
+    active = store.active_version()
+    assert active is not None and active.version == 1
     with pytest.raises(CommandError):
         call_command("router_models", activate=5)
 

@@ -32,7 +32,7 @@ LONER = [item(6, "望城路路灯不亮，夜间出行不安全", "f", 1)]
 
 def test_petitions_of_several_people_on_one_matter_form_one_group_each():
     groups = issues.group_items(LIFT + WAGES + LONER, today=TODAY)
-    assert sorted(sorted(g.ids) for g in groups) == [[1, 2, 3], [4, 5]]
+    assert sorted(sorted(int(i) for i in g.ids) for g in groups) == [[1, 2, 3], [4, 5]]  # type: ignore[call-overload]
 
 
 def test_a_group_is_ranked_by_people_growth_and_support_and_named_by_place_and_terms():

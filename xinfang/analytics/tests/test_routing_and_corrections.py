@@ -23,11 +23,17 @@ def category(level1: str, level2: str = "") -> Category:
     return Category.objects.get(parent=top, name=level2) if level2 else top
 
 
+def department(place: Unit, category: Category) -> str:
+    unit = routing.department_for(place=place, category=category)
+    assert unit is not None
+    return unit.code
+
+
 def test_the_department_is_found_by_territory_then_function(taxonomy):
     village = Unit.objects.get(code="ah-la-ja-wc-npy")
-    assert routing.department_for(place=village, category=category("劳动和社会保障")).code == "ah-la-ja-rsj"
+    assert department(village, category("劳动和社会保障")) == "ah-la-ja-rsj"
     other = Unit.objects.get(code="ah-hf-cf-ym-mn")
-    assert routing.department_for(place=other, category=category("劳动和社会保障")).code == "ah-hf-cf-rsj"
+    assert department(other, category("劳动和社会保障")) == "ah-hf-cf-rsj"
 
 
 def test_a_locality_rule_overrides_the_default_department_below_its_area_only(taxonomy):
@@ -35,10 +41,10 @@ def test_a_locality_rule_overrides_the_default_department_below_its_area_only(ta
     CategoryRoute.objects.create(area=Unit.objects.get(code="ah-hf-cf"), category=irrigation, function="slj")
     changfeng = Unit.objects.get(code="ah-hf-cf-ym-mn")
     jinan = Unit.objects.get(code="ah-la-ja-ssp-ssp")
-    assert routing.department_for(place=changfeng, category=irrigation).code == "ah-hf-cf-slj"
-    assert routing.department_for(place=jinan, category=irrigation).code == "ah-la-ja-nyj"
+    assert department(changfeng, irrigation) == "ah-hf-cf-slj"
+    assert department(jinan, irrigation) == "ah-la-ja-nyj"
     # The rule is for the level-2 category: other matters of the level 1 keep the default.
-    assert routing.department_for(place=changfeng, category=category("农村农业")).code == "ah-hf-cf-nyj"
+    assert department(changfeng, category("农村农业")) == "ah-hf-cf-nyj"
 
 
 def test_a_correction_is_stored_with_who_and_from_to_and_written_on_the_timeline(taxonomy):
@@ -47,10 +53,11 @@ def test_a_correction_is_stored_with_who_and_from_to_and_written_on_the_timeline
     correction = services.category_correct(
         user=town, petition_id=petition.pk, category=category("城乡建设", "物业管理"), note="物业问题"
     )
+    assert correction.from_category is not None
     assert (correction.from_category.name, correction.to_category.name) == ("环境保护", "物业管理")
     assert correction.corrected_by == town
     petition.refresh_from_db()
-    assert petition.category.name == "物业管理"
+    assert petition.category is not None and petition.category.name == "物业管理"
     event = petition.events.get(action="category_corrected")
     assert event.payload["to_category"] == "城乡建设 / 物业管理" and event.reason == "物业问题"
 
@@ -64,7 +71,8 @@ def test_a_corrected_petition_weighs_more_at_the_next_training(taxonomy):
     by_text = {e.weight: e.level1 for e in examples_from_database()}
     assert by_text[CORRECTION_WEIGHT] == "城乡建设"
     assert by_text[1.0] == "环境保护"
-    assert Petition.objects.get(pk=plain.pk).category.name == "环境保护"
+    plain_category = Petition.objects.get(pk=plain.pk).category
+    assert plain_category is not None and plain_category.name == "环境保护"
 
 
 def test_a_stale_form_or_the_same_category_changes_nothing(taxonomy):

@@ -124,7 +124,9 @@ def test_the_common_issue_page_lists_the_demo_group_and_its_detail_links_the_pet
     town = client_for("town")
     html = town.get(ISSUES).content.decode()
     assert "南屏苑二期小区" in html and "5 petitioners" in html
-    key = re.search(r'href="/analytics/issues/(\d+)/"', html).group(1)
+    found = re.search(r'href="/analytics/issues/(\d+)/"', html)
+    assert found is not None
+    key = found.group(1)
     detail = town.get(f"{ISSUES}{key}/").content.decode()
     assert len(re.findall(r'href="/petitions/\d+/"', detail)) == 5
     assert client_for("town2").get(f"{ISSUES}{key}/").status_code == 404
