@@ -20,6 +20,7 @@ from xinfang.petitions.selectors import get_visible_petition
 
 from .errors import COMMON_ERRORS, WRITE_ERRORS
 from .petition_schemas import Day, Id, Short, Text, VersionIn
+from .schemas import ErrorOut
 
 router = Router(tags=["analytics"])
 
@@ -168,7 +169,7 @@ def _ref(p: Petition) -> PetitionRefOut:
     return PetitionRefOut(petition_id=p.pk, number=p.number, subject=p.subject, received_at=p.received_at)
 
 
-@router.post("/analytics/route", response={200: RoutingOut, **COMMON_ERRORS})
+@router.post("/analytics/route", response={200: RoutingOut, **COMMON_ERRORS, 400: ErrorOut})
 def suggest_route(request: HttpRequest, body: RouteIn) -> dict[str, Any]:
     """The suggested category (with confidence and alternatives) and competent department for a text."""
     place = None
@@ -209,7 +210,7 @@ def petition_near_duplicates(request: HttpRequest, petition_id: int) -> list[Mat
     return _matches(selectors.near_duplicates(user, text, exclude=[petition.pk]))
 
 
-@router.post("/analytics/near-duplicates", response={200: list[MatchOut], **COMMON_ERRORS})
+@router.post("/analytics/near-duplicates", response={200: list[MatchOut], **COMMON_ERRORS, 400: ErrorOut})
 def text_near_duplicates(request: HttpRequest, body: TextIn) -> list[MatchOut]:
     """Petitions you may see whose text says substantially the same as ``text``."""
     return _matches(selectors.near_duplicates(_user(request), body.text))
