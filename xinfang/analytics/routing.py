@@ -132,7 +132,8 @@ def suggest(text: str, place: Unit | None = None) -> RoutingSuggestion:
         available=True,
         model_version=version,
         best=best,
-        alternatives=[_option(a, tops) for a in prediction.alternatives],
+        # Alternatives under one percent are noise to the reader.
+        alternatives=[_option(a, tops) for a in prediction.alternatives if a.probability >= 0.01],
     )
     if place is None:
         suggestion.department_note = _("Choose the place of the problem to see the competent department.")

@@ -35,7 +35,8 @@ def test_the_route_gives_category_confidence_alternatives_and_department(taxonom
         Api("town").post("/analytics/route", {"text": WAGES, "place_id": unit_id("ah-la-ja-wc-npy")}).json()
     )
     assert body["available"] and body["best"]["category"] == "劳动和社会保障"
-    assert 0 < body["best"]["confidence"] <= 1 and len(body["alternatives"]) == 3
+    assert 0 < body["best"]["confidence"] <= 1 and len(body["alternatives"]) <= 3
+    assert all(0.01 <= a["confidence"] <= body["best"]["confidence"] for a in body["alternatives"])
     assert body["department"] == "金安区人力资源和社会保障局"
     models = Api("town").get("/analytics/router-models").json()
     assert [(m["version"], m["active"]) for m in models] == [(1, True)]
