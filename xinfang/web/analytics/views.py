@@ -136,6 +136,15 @@ def issue_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def issue_detail(request: HttpRequest, key: int) -> HttpResponse:
+    """One common-issue group and its petitions.
+
+    "Send this group to the joint conference agenda" is one addition once the conferences app is merged:
+    here, ``conference = conferences.selectors.conference_for_unit(scoping.home_unit(user))`` into the
+    context; a POST view beside this one calling ``conferences.services.agenda_item_propose(user=user,
+    conference_id=conference.pk, title=view.agenda_title, reasons=view.agenda_reasons,
+    petition_ids=view.petition_ids, source="common_issue")``; and its form in the template's
+    ``conference_action`` block (analytics/issue_detail.html).
+    """
     view = selectors.common_issue_group(request.user, key)
     if view is None:
         raise Http404(_("Not found."))
