@@ -156,7 +156,13 @@ def group_items(
             continue
         weights = np.asarray(matrix[members].sum(axis=0)).ravel()
         place_counts = Counter(p for i in members for p in places[i])
-        named = {p for p, _n in place_counts.most_common(1)}
+        # The group's place is a name most of its petitions share (longest first on a tie), not one
+        # letter's aside.
+        enough = max(2, math.ceil(0.3 * len(members)))
+        shared = sorted(
+            (p for p, n in place_counts.items() if n >= enough), key=lambda p: (-place_counts[p], -len(p))
+        )
+        named = set(shared[:1])
         terms = [str(t) for t in vocabulary[np.argsort(-weights)] if not any(t in p for p in named)]
         days = [item.at.date() if isinstance(item.at, dt.datetime) else item.at for item in chosen]
         group = IssueGroup(

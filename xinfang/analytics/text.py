@@ -26,11 +26,43 @@ PLACE_SUFFIXES = (
     "小学|中学|学校|幼儿园|医院|公司|集团|工厂|厂|市场|商场|项目|工地|基地|合作社"
 )
 # Greedy within a clause: "南屏苑二期小区电梯" gives 南屏苑二期小区, the longest name before a suffix.
-PLACE_TERM = re.compile(rf"([\u4e00-\u9fffA-Za-z0-9]{{1,8}}(?:{PLACE_SUFFIXES}))")
+PLACE_TERM = re.compile(rf"([\u4e00-\u9fffA-Za-z0-9]{{1,10}}(?:{PLACE_SUFFIXES}))")
+# A term starting so names no particular place ("我们小区", "整个小区", "附近工地").
+VAGUE_STARTS = (
+    "我",
+    "这",
+    "那",
+    "该",
+    "本",
+    "此",
+    "贵",
+    "整个",
+    "全",
+    "各",
+    "其",
+    "而",
+    "有",
+    "就",
+    "都",
+    "也",
+    "还",
+    "个",
+    "所",
+    "某",
+    "附近",
+    "周边",
+    "旁边",
+    "对面",
+    "配套",
+    "小区",
+    "社区",
+    "涉案",
+)
 # Clauses end at punctuation and at function characters, which never sit inside a place name.
 CLAUSE_BREAK = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+|[的在和与了是到从向对把被给及或为让]")
 # Coded places of the shared data (A市, A7县, K9县 …) and the demo tree's own kinds of names.
 CODED_PLACE = re.compile(r"[A-Z]\d{0,2}[市县区]")
+CODED_PREFIX = re.compile(r"^(?:[A-Z]?\d{0,2}[市县区])+")
 # Filler that says nothing about the matter; kept out of key terms.
 _STOPWORD_TEXT = """的 了 和 是 在 我 我们 你 你们 他 他们 她 它 这 那 有 也 就 都 而 及 与 着 或
     一个 没有 什么 怎么 如何
@@ -119,14 +151,9 @@ def place_terms(text: str) -> list[str]:
             found.append(match)
     for clause in CLAUSE_BREAK.split(raw):
         for match in PLACE_TERM.findall(clause):
-            coded = CODED_PLACE.match(match)
+            coded = CODED_PREFIX.match(match)
             term = match[coded.end() :] if coded and len(match) - coded.end() >= 3 else match
-            # "我们小区", "这个学校" name no particular place.
-            if (
-                len(term) >= 3
-                and term not in found
-                and not term.startswith(("我", "这", "那", "该", "本", "此", "贵"))
-            ):
+            if len(term) >= 3 and term not in found and not term.startswith(VAGUE_STARTS):
                 found.append(term)
     return found
 
