@@ -24,7 +24,8 @@ beside a baseline measured in the same run.
 4. Common-issue groups in ``messages_hot.csv`` (``xinfang.analytics.issues``): the top groups with their
    sizes, people (distinct users), likes and key terms (message ids and terms only, no text).
 
-Set ``BENCH_ANALYTICS_INDEX`` to change the index size (e.g. 100000 for a quick run).
+Set ``BENCH_ANALYTICS_INDEX`` to change the index size (e.g. 100000 for a quick run), and
+``BENCH_ANALYTICS_PARTS`` to run some parts only (e.g. ``pairs,issues``; all: routing,pairs,issues,index).
 """
 
 from __future__ import annotations
@@ -199,7 +200,7 @@ def near_duplicate_pairs() -> None:
         "baseline: exhaustive 5-gram Jaccard >= 0.8",
         [jaccard5(r["message_id_a"], r["message_id_b"]) >= 0.8 for r in labelled],
     )
-    for threshold in (0.3, selectors.NEAR_DUPLICATE, 0.5):
+    for threshold in sorted({0.3, 0.4, 0.5, selectors.NEAR_DUPLICATE}):
         lsh = [
             bool(keys[r["message_id_a"]] & keys[r["message_id_b"]])
             and similarity(text[r["message_id_a"]], text[r["message_id_b"]]) >= threshold
@@ -443,7 +444,7 @@ def run() -> None:
     if not (DATA / "messages_labeled.csv").exists():
         figure("shared data", f"not found at {DATA}: benchmark skipped")
         return
-    routing()
-    near_duplicate_pairs()
-    common_issues()
-    million()
+    parts = {"routing": routing, "pairs": near_duplicate_pairs, "issues": common_issues, "index": million}
+    wanted = os.environ.get("BENCH_ANALYTICS_PARTS", ",".join(parts)).split(",")
+    for name in wanted:
+        parts[name.strip()]()

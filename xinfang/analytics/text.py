@@ -22,7 +22,7 @@ USER_DICTIONARY = Path(__file__).with_name("userdict.txt")
 _KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 # Words that name a place, an estate, an employer or a road: the "where" of a common issue.
 PLACE_SUFFIXES = (
-    "小区|花园|新城|新村|家园|苑|公寓|大厦|广场|名苑|华府|府|城|湾|园|村|社区|组|路|街|大道|巷|桥|"
+    "小区|花园|新城|新村|家园|苑|公寓|大厦|广场|名苑|华府|府|城|湾|园|村|社区|路|街|大道|巷|桥|"
     "小学|中学|学校|幼儿园|医院|公司|集团|工厂|厂|市场|商场|项目|工地|基地|合作社"
 )
 # Greedy within a clause: "南屏苑二期小区电梯" gives 南屏苑二期小区, the longest name before a suffix.
