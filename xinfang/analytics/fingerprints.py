@@ -5,9 +5,10 @@ cut into ``BANDS`` bands of ``ROWS`` and each band is hashed to one signed 64-bi
 least one key with probability 1 - (1 - s^ROWS)^BANDS for Jaccard similarity s: with 20 bands of 3 rows
 that is 0.42 at s = 0.3, 0.73 at 0.4, 0.92 at 0.5, 0.99 at 0.6, while texts on other matters (s ≈ 0.05)
 collide about once in 400; the candidates sharing the most keys are re-scored first. (16 bands of 4
-rows were tried first: they lost too many pairs labelled "same matter" at s = 0.3-0.5;
-bench_analytics.py.) Keys go into an indexed table (``TextBand``), so a lookup is one indexed ``key IN (…)`` query whatever the size
-of the history, followed by a precise re-score of the few candidates on their text.
+rows were tried first: they lost too many pairs labelled "same matter" at s = 0.3-0.5; see
+bench_analytics.py.) Keys go into an indexed table (``TextBand``), so a lookup is one indexed
+``key IN (…)`` query whatever the size of the history, followed by a precise re-score of the few
+candidates on their text.
 """
 
 from __future__ import annotations
