@@ -29,7 +29,9 @@ MIN_PETITIONERS = 2
 WINDOW_DAYS = 7
 KEY_TERMS = 3
 CHUNK = 400
-VAGUE_PLACES = frozenset({"小区", "社区", "学校", "公司", "医院", "项目", "市场"})
+VAGUE_PLACES = frozenset(
+    {"小区", "社区", "学校", "公司", "医院", "项目", "市场", "物业公司", "开发商", "工地", "政府", "街道"}
+)
 
 
 @dataclass(frozen=True)
