@@ -22,11 +22,18 @@ ISSUES = "/analytics/issues/"
 WARNINGS = "/analytics/warnings/"
 
 
+@pytest.fixture(scope="module")
+def model_files(tmp_path_factory):
+    """One small model for the tests of this module (training is the slow part)."""
+    directory = tmp_path_factory.mktemp("models")
+    train_small(directory, per_template=15)
+    return directory
+
+
 @pytest.fixture
-def trained(settings, tmp_path, demo):
+def trained(settings, model_files, demo):
     load_default_taxonomy()
-    settings.XINFANG_MODEL_DIR = tmp_path / "models"
-    train_small(settings.XINFANG_MODEL_DIR, per_template=15)
+    settings.XINFANG_MODEL_DIR = model_files
 
 
 @pytest.fixture
