@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 
 from xinfang.accounts import scoping
 from xinfang.accounts.models import User
-from xinfang.core.errors import ConflictError, DomainError
+from xinfang.core.errors import DomainError
 from xinfang.petitions.lifecycle import INTAKE
 from xinfang.petitions.models import Category, Petition
 from xinfang.petitions.selectors import get_visible_petition
-from xinfang.petitions.services import acting_membership, event_append
+from xinfang.petitions.services import _check_version, acting_membership, event_append
 
 from . import fingerprints
 from .models import RoutingCorrection, TextBand, TextFingerprint
@@ -92,13 +92,7 @@ def category_correct(
     """Staff set or correct a petition's category; the correction is kept for the next training."""
     petition = get_visible_petition(user, petition_id)
     petition = Petition.objects.select_for_update().get(pk=petition.pk)
-    if expected_version is not None and petition.version != expected_version:
-        raise ConflictError(
-            _(
-                "Someone else changed this petition a moment ago. "
-                "Reload the page to see the change, then try again."
-            )
-        )
+    _check_version(petition, expected_version)
     membership = acting_membership(user, [petition.current_unit, petition.registering_unit], INTAKE)
     if membership is None and not scoping.sees_everything(user):
         raise DomainError(
