@@ -154,6 +154,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Trained routing models (versioned files); never inside the repository's tracked files.
+XINFANG_MODEL_DIR = Path(os.environ.get("XINFANG_MODEL_DIR", str(BASE_DIR / "var" / "models")))
+
 XINFANG = {
     # Name shown in the header; localities rename it.
     "SITE_NAME": _("Xinfang petition governance"),

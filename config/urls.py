@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("portal/", include("xinfang.web.portal.urls")),
     path("dashboard/", include("xinfang.web.dashboard.urls")),
     path("stations/", include("xinfang.web.stations.urls")),
+    path("analytics/", include("xinfang.web.analytics.urls")),
     path("", include("xinfang.web.urls")),
 ]
 if settings.DEBUG:

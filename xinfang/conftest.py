@@ -64,3 +64,8 @@ def pytest_configure(config: Any) -> None:
 
     # Hashing demo passwords with PBKDF2 costs ~0.5 s a login; tests don't need that strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No test sees the developer's trained routing models; a test that needs one trains it (analytics).
+    import tempfile
+    from pathlib import Path
+
+    settings.XINFANG_MODEL_DIR = Path(tempfile.mkdtemp(prefix="xinfang-test-models-"))

@@ -6,7 +6,6 @@ Flags drive analysis and trace-back of cadres, never a penalty on the petitioner
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db import transaction
@@ -46,6 +45,14 @@ THREAT_WORDS = (
     "集体上访",
     "闹大",
     "扬言",
+    "轻生",
+    "不想活了",
+    "跳河",
+    "卧轨",
+    "以死相逼",
+    "死给你们看",
+    "极端行动",
+    "去省里上访",
 )
 FINAL_STATES = {State.FINAL, State.POST_FINAL_FOLLOWUP}
 COUNTY_LEVEL = 3
@@ -56,6 +63,7 @@ REASON_TEXTS = {
     "same_person": gettext_lazy("same person"),
     "same_category": gettext_lazy("same category"),
     "same_place": gettext_lazy("same place"),
+    "same_name": gettext_lazy("same name"),
     "similar_text": gettext_lazy("similar text (%(score)d%%)"),
     "collective_representatives": gettext_lazy(
         "%(n)d representatives at the visit; at most 5 are expected (Art. 20)."
@@ -80,17 +88,12 @@ def reason_texts(reasons: list[Any]) -> list[str]:
     return texts
 
 
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"\s+", "", text)
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
 def text_similarity(a: str, b: str) -> float:
-    """Jaccard similarity of character bigrams: robust to word order, needs no segmentation."""
-    left, right = _bigrams(a), _bigrams(b)
-    if not left or not right:
-        return 0.0
-    return len(left & right) / len(left | right)
+    """Same matter, from the text: the near-duplicate index's precise score (3-gram Jaccard after
+    normalisation; see ``xinfang.analytics.text.similarity``)."""
+    from xinfang.analytics.text import similarity
+
+    return similarity(a, b)
 
 
 def matter_text(petition: Petition) -> str:
@@ -142,7 +145,45 @@ def competent_level(petition: Petition) -> int:
     return min(place_level, COUNTY_LEVEL)
 
 
+def _same_name_same_text(petition: Petition, known: set[int]) -> list[Suggestion]:
+    """同人+同事 where no ID number or phone links the people: an earlier petition with substantially the
+    same text (near-duplicate index) whose petitioners include someone of the same name."""
+    from xinfang.analytics.selectors import same_matter_any_person
+
+    if petition.is_anonymous:
+        return []
+    names = set(petition.parties.values_list("petitioner__name", flat=True))
+    matches = [m for m in same_matter_any_person(petition) if m.petition_id not in known]
+    if not matches or not names:
+        return []
+    named = set(
+        Petition.objects.filter(
+            pk__in=[m.petition_id for m in matches], is_anonymous=False, parties__petitioner__name__in=names
+        ).values_list("pk", flat=True)
+    )
+    found = []
+    for match in matches:
+        if match.petition_id not in named:
+            continue
+        candidate = Petition.objects.get(pk=match.petition_id)
+        reasons = [reason("same_name"), reason("similar_text", score=round(100 * match.score))]
+        kind = Suggestion.Kind.FINAL_MATCH if candidate.state in FINAL_STATES else Suggestion.Kind.REPEAT
+        found.append(
+            Suggestion(
+                petition=petition,
+                kind=kind,
+                candidate=candidate,
+                score=round(match.score, 3),
+                reasons=reasons,
+            )
+        )
+    return found[:5]
+
+
 def detect_at_intake(*, petition: Petition, user: User | None) -> list[Suggestion]:
+    from xinfang.analytics.services import petition_index
+
+    petition_index(petition=petition)
     suggestions: list[Suggestion] = []
     text = matter_text(petition)
     earlier = list(earlier_same_person(petition)[:100])
@@ -174,6 +215,7 @@ def detect_at_intake(*, petition: Petition, user: User | None) -> list[Suggestio
                 reasons=reasons,
             )
         )
+    suggestions.extend(_same_name_same_text(petition, {c.pk for c in earlier}))
     suggestions.extend(_visit_bypass(petition))
     if petition.representative_count > COLLECTIVE_REPRESENTATIVES:
         suggestions.append(

@@ -140,6 +140,8 @@ def real_ids(demo: None) -> dict[str, list[int]]:
         "to_unit_id": [*units, missing],
         "accused_unit_id": [*units, missing],
         "registering_unit_id": [Unit.objects.get(code="ah-la-ja-xfj").pk, missing],
+        # Analytics: categories to correct a petition to (the default taxonomy is loaded for them).
+        "category_id": [*_categories(), missing],
     }
 
 
@@ -150,6 +152,14 @@ def station_ids(request: pytest.FixtureRequest, demo: None) -> dict[str, list[in
 
     label = request.node.callspec.params["label"]
     return api_ids() if any(path in label for path in STATION_PATHS) else {}
+
+
+def _categories() -> list[int]:
+    from xinfang.petitions.models import Category
+    from xinfang.petitions.taxonomy import load_default_taxonomy
+
+    load_default_taxonomy()
+    return list(Category.objects.filter(parent=None).order_by("pk").values_list("pk", flat=True)[:4])
 
 
 def _steer(case: Any, real_ids: dict[str, list[int]]) -> None:

@@ -650,7 +650,9 @@ def test_declining_a_matter_already_handled_below(api):
     assert refused.status_code == 200, refused.content
     assert refused.json()["state"] == "not_accepted_upper"
     assert refused.json()["repeat_of_id"] == below.pk
-    hidden = register(by="town2", place="ah-la-yj-pg-hp", id_seed=52)
+    # Another person's matter elsewhere: with the same name and text, detection would propose it as a
+    # possible repeat (同人+同事 by name), and a proposed earlier petition may be named here.
+    hidden = register(by="town2", place="ah-la-yj-pg-hp", id_seed=52, person="李某某")
     another = register(by="county", id_seed=53)
     assert (
         county.post(f"/petitions/{another.pk}/decline-upper", {"open_case_id": hidden.pk}).status_code == 404

@@ -235,6 +235,7 @@ EVENT_LABELS = {
     "suggestion_dismissed": gettext_lazy("Check dismissed"),
     "station_visit": gettext_lazy("Came in at a reception station"),
     "hotline_signal": gettext_lazy("Came in as a hotline ticket"),
+    "category_corrected": gettext_lazy("Category corrected"),
 }
 # Windows the petitioner may use: shown with their end date, never coloured as the unit's lateness.
 PETITIONER_WINDOWS = frozenset(str(k) for k in NO_REMINDER_KINDS)
@@ -259,6 +260,8 @@ def event_details(payload: dict[str, Any]) -> list[tuple[str, str]]:
 
     if payload.get("kind") and payload.get("suggestion"):
         details.append((_("Check"), choice(Suggestion.Kind, payload["kind"])))
+    if payload.get("to_category"):
+        details.append((_("Category"), f"{payload.get('from_category') or '—'} → {payload['to_category']}"))
     if payload.get("to_unit_name"):
         details.append((_("To"), payload["to_unit_name"]))
     if payload.get("unit_name"):

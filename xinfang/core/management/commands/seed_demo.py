@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from xinfang.accounts.demo import DEMO_USERS, build_demo_users
+from xinfang.analytics.demo import build_demo_analytics
 from xinfang.orgs.demo import build_demo_tree
 from xinfang.orgs.models import Unit
 from xinfang.petitions.demo import build_demo_petitions
@@ -36,6 +37,9 @@ class Command(BaseCommand):
             build_demo_petitions()
         with transaction.atomic():
             build_demo_stations()
+        with transaction.atomic():
+            # Last: the text index and the routing model learn from every demo petition above.
+            build_demo_analytics()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Unit.objects.count()} units, {len(DEMO_USERS)} demo logins, "

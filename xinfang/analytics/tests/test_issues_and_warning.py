@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import time_machine
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.analytics import issues, selectors
+from xinfang.analytics.demo import build_demo_common_issue
+from xinfang.petitions.tests.factories import register
+
+TODAY = dt.date(2026, 3, 20)
+
+
+def item(pk: int, text: str, person: str, days_ago: int, people: int = 1, likes: int = 0) -> issues.IssueItem:
+    moment = dt.datetime.combine(TODAY - dt.timedelta(days=days_ago), dt.time(10))
+    return issues.IssueItem(id=pk, text=text, person=person, at=moment, people=people, likes=likes)
+
+
+LIFT = [
+    item(1, "南屏苑二期小区电梯停运一个多月，物业推诿不修", "a", 10),
+    item(2, "南屏苑二期小区电梯停运，物业公司不维修，老人爬楼困难", "b", 3, people=12),
+    item(3, "南屏苑二期小区电梯长期停运无人维修，请求修复电梯", "c", 1, likes=5),
+]
+WAGES = [
+    item(4, "恒通物流公司拖欠司机工资三个月，请求督促支付工资", "d", 2),
+    item(5, "恒通物流公司拖欠工资，我们几个司机讨薪无果", "e", 20),
+]
+LONER = [item(6, "望城路路灯不亮，夜间出行不安全", "f", 1)]
+
+
+def test_petitions_of_several_people_on_one_matter_form_one_group_each():
+    groups = issues.group_items(LIFT + WAGES + LONER, today=TODAY)
+    assert sorted(sorted(int(i) for i in g.ids) for g in groups) == [[1, 2, 3], [4, 5]]  # type: ignore[call-overload]
+
+
+def test_a_group_is_ranked_by_people_growth_and_support_and_named_by_place_and_terms():
+    lift, wages = issues.group_items(LIFT + WAGES + LONER, today=TODAY)
+    assert lift.ids == [1, 2, 3]
+    assert (lift.people, lift.petitioners, lift.support) == (14, 3, 5)
+    assert (lift.recent, lift.previous, lift.growth) == (2, 1, 1)
+    assert "电梯" in lift.terms
+    assert "南屏苑二期小区" in lift.name
+    assert wages.people == 2 and lift.score > wages.score
+
+
+def test_one_person_writing_several_times_is_no_common_issue():
+    same_person = [issues.IssueItem(**{**vars(i), "person": "a"}) for i in LIFT]
+    assert issues.group_items(same_person, today=TODAY) == []
+
+
+def test_the_demo_lift_group_is_listed_for_the_town_and_not_for_another_town(demo):
+    from xinfang.petitions.taxonomy import load_default_taxonomy
+
+    load_default_taxonomy()
+    build_demo_common_issue()
+    town_groups = selectors.common_issue_groups(User.objects.get(username="town"))
+    assert town_groups and town_groups[0].group.petitioners == 5
+    assert "南屏苑二期小区" in town_groups[0].group.name
+    assert selectors.common_issue_groups(User.objects.get(username="town2")) == []
+
+
+def test_the_early_warning_lists_the_threat_the_rising_group_and_the_open_repeat(demo):
+    from xinfang.petitions.taxonomy import load_default_taxonomy
+
+    load_default_taxonomy()
+    build_demo_common_issue()
+    with time_machine.travel(timezone.now() - dt.timedelta(days=20)):
+        register(by="county", id_seed=41, subject="三十铺社区道路破损", request="请求维修道路")
+    again = register(by="county", id_seed=41, subject="三十铺社区道路破损", request="请求维修道路，至今未修")
+    warning = selectors.early_warning(User.objects.get(username="county"))
+    assert any("拉横幅" in hit.words for hit in warning.threats)
+    assert warning.rising and "南屏苑二期小区" in warning.rising[0].group.name
+    assert warning.collective and warning.collective[0].group.people >= 5
+    assert again in warning.repeats
+    elsewhere = selectors.early_warning(User.objects.get(username="town2"))
+    assert elsewhere.total == 0
+
+
+def test_the_early_warning_of_an_earlier_day_does_not_see_later_petitions(demo):
+    register(by="county", id_seed=42, request="再不解决就去跳楼")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert selectors.early_warning(User.objects.get(username="county"), day=yesterday).threats == []
+    assert selectors.early_warning(User.objects.get(username="county")).threats

@@ -1,0 +1,161 @@
+"""Text-intelligence pages: routing and same-matter hints at intake and on the petition page, the
+common-issue groups (共性问题) and the early-warning list. Thin: parse, call a selector or service, render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from xinfang.accounts import scoping
+from xinfang.accounts.models import User
+from xinfang.analytics import routing, selectors, services
+from xinfang.core.errors import DomainError
+from xinfang.petitions import selectors as petition_selectors
+from xinfang.petitions.models import Petition
+
+from .. import forms as f
+from .forms import CategoryCorrectionForm, WarningDayForm
+
+INTAKE_MATCHES = 5
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _petition_or_404(request: HttpRequest, pk: int) -> Petition:
+    petition = (
+        petition_selectors.visible_petitions(request.user)
+        .select_related("place", "category__parent__parent", "current_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if petition is None:
+        raise Http404(_("Not found."))
+    return petition
+
+
+@login_required
+@require_POST
+def intake_suggest(request: HttpRequest) -> HttpResponse:
+    """While the desk types the matter: the suggested category and department, and earlier petitions
+    (of anyone) on substantially the same matter. A hint only; it never blocks registering."""
+    user = _user(request)
+    text = " ".join(request.POST.get(name, "").strip() for name in ("subject", "request", "facts")).strip()
+    place = f.resolve_place(user, request.POST.get("place", ""), lenient=True)
+    suggestion = routing.suggest(text, place if not isinstance(place, str) else None)
+    matches = (
+        selectors.near_duplicates(user, text, limit=INTAKE_MATCHES) if len(text) >= routing.MIN_TEXT else []
+    )
+    context = {"suggestion": suggestion, "matches": matches, "asked": bool(text)}
+    return render(request, "analytics/partials/intake_suggest.html", context)
+
+
+def _card_context(
+    request: HttpRequest, petition: Petition, form: CategoryCorrectionForm | None = None
+) -> dict[str, Any]:
+    user = _user(request)
+    suggestion = routing.suggest(routing.petition_text(petition), petition.place)
+    matches = selectors.near_duplicates(user, routing.petition_text(petition), exclude=[petition.pk])
+    chosen = suggestion.best.chosen if suggestion.best else None
+    if form is None:
+        initial = {"expected_version": petition.version, "category": chosen.pk if chosen else None}
+        form = CategoryCorrectionForm(initial=initial)
+    return {
+        "petition": petition,
+        "suggestion": suggestion,
+        "differs": bool(
+            chosen and petition.category is not None and chosen.top().pk != petition.category.top().pk
+        ),
+        "matches": matches,
+        "other_people": len(
+            {m.petition.principal_id for m in matches if m.petition} - {petition.principal_id}
+        ),
+        "form": form,
+        "corrections": list(
+            petition.routing_corrections.select_related("from_category", "to_category", "corrected_by")[:5]
+        ),
+    }
+
+
+@login_required
+@require_GET
+def petition_card(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _petition_or_404(request, pk)
+    return render(request, "analytics/partials/petition_card.html", _card_context(request, petition))
+
+
+@login_required
+@require_POST
+def category_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _petition_or_404(request, pk)
+    form = CategoryCorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.category_correct(
+                user=_user(request),
+                petition_id=petition.pk,
+                category=form.cleaned_data["category"],
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except DomainError as exc:  # ConflictError included
+            form.add_error("category", str(exc))
+        except scoping.OutOfJurisdiction as exc:
+            raise Http404(_("Not found.")) from exc
+        else:
+            if not getattr(request, "htmx", False):
+                return redirect("web:petition_detail", pk=pk)
+            petition = _petition_or_404(request, pk)
+            return render(request, "analytics/partials/petition_card.html", _card_context(request, petition))
+    status = 200 if getattr(request, "htmx", False) else 400
+    return render(
+        request,
+        "analytics/partials/petition_card.html",
+        _card_context(request, petition, form),
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def issue_list(request: HttpRequest) -> HttpResponse:
+    groups = selectors.common_issue_groups(request.user)
+    return render(request, "analytics/issue_list.html", {"groups": groups, "today": timezone.localdate()})
+
+
+@login_required
+@require_GET
+def issue_detail(request: HttpRequest, key: int) -> HttpResponse:
+    """One common-issue group and its petitions.
+
+    "Send this group to the joint conference agenda" is one addition once the conferences app is merged:
+    here, ``conference = conferences.selectors.conference_for_unit(scoping.home_unit(user))`` into the
+    context; a POST view beside this one calling ``conferences.services.agenda_item_propose(user=user,
+    conference_id=conference.pk, title=view.agenda_title, reasons=view.agenda_reasons,
+    petition_ids=view.petition_ids, source="common_issue")``; and its form in the template's
+    ``conference_action`` block (analytics/issue_detail.html).
+    """
+    view = selectors.common_issue_group(request.user, key)
+    if view is None:
+        raise Http404(_("Not found."))
+    return render(request, "analytics/issue_detail.html", {"view": view, "group": view.group})
+
+
+@login_required
+@require_GET
+def early_warning(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = WarningDayForm(request.GET or None)
+    day = form.day_or(today)
+    warning = selectors.early_warning(request.user, day=day)
+    return render(request, "analytics/early_warning.html", {"warning": warning, "form": form, "today": today})
