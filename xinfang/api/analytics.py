@@ -45,7 +45,7 @@ class RoutingOut(Schema):
     department_note: str
 
 
-class RouteIn(Schema):
+class RoutingQueryIn(Schema):
     text: Annotated[Text, Field(max_length=20_000)]
     place_id: Id | None = None
 
@@ -170,7 +170,7 @@ def _ref(p: Petition) -> PetitionRefOut:
 
 
 @router.post("/analytics/route", response={200: RoutingOut, **COMMON_ERRORS, 400: ErrorOut})
-def suggest_route(request: HttpRequest, body: RouteIn) -> dict[str, Any]:
+def suggest_route(request: HttpRequest, body: RoutingQueryIn) -> dict[str, Any]:
     """The suggested category (with confidence and alternatives) and competent department for a text."""
     place = None
     if body.place_id is not None:

@@ -18,7 +18,7 @@ from .errors import COMMON_ERRORS, WRITE_ERRORS
 from .stations_schemas import (
     FiguresOut,
     HotlineImportOut,
-    PetitionRefOut,
+    RaisedPetitionOut,
     RotaIn,
     RotaOut,
     RotaSummaryOut,
@@ -220,7 +220,7 @@ def summon_department(request: HttpRequest, visit_id: int, payload: SummonsIn) -
     return Status(201, SummonsOut.from_orm(summons))
 
 
-@router.post("/visits/{visit_id}/petition", response={201: PetitionRefOut, **WRITE_ERRORS})
+@router.post("/visits/{visit_id}/petition", response={201: RaisedPetitionOut, **WRITE_ERRORS})
 def visit_to_petition(request: HttpRequest, visit_id: int, payload: VisitToPetitionIn) -> Status:
     selectors.get_visible_visit(request.user, visit_id)
     petition = visits.visit_to_petition(
@@ -230,7 +230,9 @@ def visit_to_petition(request: HttpRequest, visit_id: int, payload: VisitToPetit
         petition_type=payload.petition_type,
         expected_version=payload.expected_version,
     )
-    return Status(201, PetitionRefOut(id=petition.pk, number=petition.number, query_code=petition.query_code))
+    return Status(
+        201, RaisedPetitionOut(id=petition.pk, number=petition.number, query_code=petition.query_code)
+    )
 
 
 class SignalQuery(Schema):
@@ -274,7 +276,7 @@ def import_signals(
     return HotlineImportOut.from_report(report)
 
 
-@router.post("/hotline-signals/{signal_id}/petition", response={201: PetitionRefOut, **WRITE_ERRORS})
+@router.post("/hotline-signals/{signal_id}/petition", response={201: RaisedPetitionOut, **WRITE_ERRORS})
 def signal_to_petition(request: HttpRequest, signal_id: int, payload: SignalToPetitionIn) -> Status:
     selectors.get_visible_signal(request.user, signal_id)
     petition = visits.signal_to_petition(
@@ -288,4 +290,6 @@ def signal_to_petition(request: HttpRequest, signal_id: int, payload: SignalToPe
         request=payload.request,
         expected_version=payload.expected_version,
     )
-    return Status(201, PetitionRefOut(id=petition.pk, number=petition.number, query_code=petition.query_code))
+    return Status(
+        201, RaisedPetitionOut(id=petition.pk, number=petition.number, query_code=petition.query_code)
+    )

@@ -356,7 +356,7 @@ class VisitToPetitionIn(Schema):
     expected_version: int | None = None
 
 
-class PetitionRefOut(Schema):
+class RaisedPetitionOut(Schema):
     id: int
     number: str
     query_code: str
