@@ -26,11 +26,11 @@ def staff(demo: None) -> None:
 
 @pytest.fixture
 def town(staff: None) -> JointConference:
-    """杨庙镇信访工作联席会议: convenor leader_ym, secretariat town_ym, town organs and villages as members."""
+    """杨庙镇信访工作联席会议: convenor leader_ym, secretariat town_ym, town organs and villages."""
     return conference_demo.set_up("ym")
 
 
 @pytest.fixture
 def county(staff: None) -> JointConference:
-    """长丰县信访工作联席会议: convenor leader_cf, secretariat county_cf, county organs and towns as members."""
+    """长丰县信访工作联席会议: convenor leader_cf, secretariat county_cf, county organs and towns."""
     return conference_demo.set_up("cf")

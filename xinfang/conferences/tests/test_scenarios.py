@@ -266,7 +266,9 @@ def test_a_matter_the_town_cannot_solve_goes_to_the_county_whose_decision_flows_
             chair=user("leader_cf"),
             attendance=attendance(county, {}),
         )
-        minutes = services.minutes_draft(meeting_id=meeting.pk, user=county_secretary, summary="研究乡镇报请事项。")
+        minutes = services.minutes_draft(
+            meeting_id=meeting.pk, user=county_secretary, summary="研究乡镇报请事项。"
+        )
         decision = services.decision_record(
             minutes_id=minutes.pk,
             item_id=upper.pk,
@@ -326,5 +328,7 @@ def test_an_item_is_escalated_only_once_and_not_above_the_top_conference(town, c
         # 长丰县 has no conference above it in this test: the county cannot escalate further.
         services.agenda_item_accept(item_id=escalation.upper_item_id, user=user("county_cf"))
         with pytest.raises(DomainError) as top:
-            services.agenda_item_escalate(item_id=escalation.upper_item_id, user=user("county_cf"), reason="上报")
+            services.agenda_item_escalate(
+                item_id=escalation.upper_item_id, user=user("county_cf"), reason="上报"
+            )
         assert top.value.code == "no_upper"
