@@ -49,7 +49,7 @@ class Api:
         )
 
 
-def ok(response: Any, status: int = 200) -> dict[str, Any]:
+def ok(response: Any, status: int = 200) -> Any:
     assert response.status_code == status, response.content.decode()
     return response.json()
 

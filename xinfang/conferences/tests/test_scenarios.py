@@ -153,7 +153,7 @@ def test_the_miaonan_canal_becomes_a_town_livelihood_project_and_the_petitions_g
     assert [t.role for t in selectors.open_tasks(cadre)] == [TaskRole.COOPERATING]
     for petition in petitions:
         assert actions(petition)[-1] == "conference_decided"
-        assert "杨庙信联纪〔2025〕1号" in petition.events.last().reason
+        assert "杨庙信联纪〔2025〕1号" in petition.events.get(action="conference_decided").reason
         assert PetitionUnit.objects.filter(
             petition=petition, unit__code="ah-hf-cf-ym-nyb", role=LinkRole.CONFERENCE
         ).exists()
