@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.accounts import scoping
@@ -681,10 +682,10 @@ def minutes_document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 # --- decisions ------------------------------------------------------------------------------------------
 
 DECISION_TABS = {
-    "lead": _("Lead by my units"),
-    "cooperating": _("My units cooperate"),
-    "overdue": _("Overdue"),
-    "all": _("All I may see"),
+    "lead": gettext_lazy("Led by my units"),
+    "cooperating": gettext_lazy("My units cooperate"),
+    "overdue": gettext_lazy("Overdue"),
+    "all": gettext_lazy("All I may see"),
 }
 
 
