@@ -142,12 +142,13 @@ def set_up(key: str) -> JointConference:
         conference_id=conference.pk, user=admin, person=convenor, role=ParticipantRole.CONVENOR, title=title
     )
     for name in setup.secretariat:
+        person = user(name)
         services.participant_add(
             conference_id=conference.pk,
             user=admin,
-            person=user(name),
+            person=person,
             role=ParticipantRole.SECRETARIAT,
-            title="联席会议办公室",
+            title=person.memberships.values_list("title", flat=True).first() or "",
         )
     for code in setup.members:
         services.member_add(conference_id=conference.pk, user=admin, unit=unit(code))

@@ -375,7 +375,7 @@ class AgendaItem(models.Model):
         related_name="+",
         verbose_name=_("accepted by"),
     )
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted on the agenda at"), null=True, blank=True)
     return_reason = models.CharField(_("reason for returning"), max_length=300, blank=True)
     # An upper conference's decision that binds this item after an escalation.
     binding_decision = models.ForeignKey(
@@ -447,8 +447,8 @@ class Dispute(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_text = models.TextField(_("decision"), blank=True)
+    decided_at = models.DateTimeField(_("competence decided at"), null=True, blank=True)
+    decision_text = models.TextField(_("decision of the conference"), blank=True)
 
     class Meta:
         verbose_name = _("competence dispute")
@@ -490,7 +490,7 @@ class Minutes(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("approved by"),
+        verbose_name=_("signed off by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -530,7 +530,7 @@ class Decision(models.Model):
     item = models.OneToOneField(
         AgendaItem, on_delete=models.PROTECT, related_name="decision", verbose_name=_("agenda item")
     )
-    statement = models.TextField(_("decision"))
+    statement = models.TextField(_("decision of the conference"))
     measures = models.TextField(_("measures"))
     lead_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("lead unit")
@@ -562,8 +562,8 @@ class Decision(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
-        verbose_name = _("decision")
-        verbose_name_plural = _("decisions")
+        verbose_name = _("conference decision")
+        verbose_name_plural = _("conference decisions")
         indexes = [models.Index(fields=["status", "due_on"], name="conferences_decision_due")]
 
     def __str__(self) -> str:
@@ -589,7 +589,7 @@ class DecisionTask(models.Model):
     """A decision's task on one unit's workbench: the lead unit's or a cooperating unit's."""
 
     decision = models.ForeignKey(
-        Decision, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("decision")
+        Decision, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("conference decision")
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="conference_tasks", verbose_name=_("unit")
@@ -611,7 +611,7 @@ class ProgressReport(models.Model):
     """A unit's report on carrying out a decision. Append-only."""
 
     decision = models.ForeignKey(
-        Decision, on_delete=models.PROTECT, related_name="reports", verbose_name=_("decision")
+        Decision, on_delete=models.PROTECT, related_name="reports", verbose_name=_("conference decision")
     )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     text = models.TextField(_("progress"))
@@ -688,7 +688,7 @@ class Document(models.Model):
         null=True,
         blank=True,
         related_name="evidence",
-        verbose_name=_("decision"),
+        verbose_name=_("conference decision"),
     )
     file = models.FileField(_("file"), upload_to=document_path)
     original_name = models.CharField(_("file name"), max_length=200)
@@ -732,7 +732,7 @@ class SupervisionMeasure(models.Model):
         Unit, on_delete=models.PROTECT, related_name="supervision_measures", verbose_name=_("unit")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=MeasureKind.choices)
-    issued_on = models.DateField(_("issued on"))
+    issued_on = models.DateField(_("date of the measure"))
     reason = models.TextField(_("reason"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
@@ -743,7 +743,7 @@ class SupervisionMeasure(models.Model):
         null=True,
         blank=True,
         related_name="supervision_measures",
-        verbose_name=_("decision"),
+        verbose_name=_("conference decision"),
     )
     item = models.ForeignKey(
         AgendaItem,

@@ -1292,7 +1292,7 @@ def _locked_decision(user: User, decision_id: int) -> tuple[Decision, JointConfe
 
 def _task_unit(user: User, decision: Decision) -> Unit | None:
     acting = access.acting_unit_ids(user)
-    for task in decision.tasks.select_related("unit").order_by("role", "pk"):
+    for task in decision.tasks.select_related("unit").order_by("-role", "pk"):  # the lead unit first
         if task.unit_id in acting or scoping.sees_everything(user):
             return task.unit
     return None

@@ -181,7 +181,7 @@ def staff_of_area(conference: JointConference) -> QuerySet[User]:
 
 
 class ParticipantForm(BaseForm):
-    person = PersonChoiceField(label=gettext_lazy("Person"), queryset=User.objects.none())
+    person = PersonChoiceField(label=gettext_lazy("Staff member"), queryset=User.objects.none())
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ParticipantRole.choices)
     title = forms.CharField(label=gettext_lazy("Post title"), required=False, max_length=60)
     error_fields = {"leader": "person", "outside": "person", "exists": "person", "person": "person"}
@@ -235,7 +235,9 @@ class ProposeForm(BaseForm):
         widget=forms.RadioSelect,
         initial=ItemSource.PETITION,
     )
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title = forms.CharField(
+        label=gettext_lazy("Title"), max_length=200, widget=forms.TextInput(attrs={"data-wide": ""})
+    )
     reasons = _text(gettext_lazy("Why one unit cannot solve it alone"), rows=4)
     petitions = PetitionChoiceField(
         label=gettext_lazy("Petitions"),
@@ -334,8 +336,13 @@ class MeetingForm(BaseForm):
     )
     day = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
     time = forms.TimeField(label=gettext_lazy("Time"), widget=TimeInput(), initial=dt.time(9, 0))
-    place = forms.CharField(label=gettext_lazy("Place"), required=False, max_length=120)
-    topic = forms.CharField(label=gettext_lazy("Topic"), required=False, max_length=200)
+    place = forms.CharField(label=gettext_lazy("Meeting place"), required=False, max_length=120)
+    topic = forms.CharField(
+        label=gettext_lazy("Topic"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"data-wide": ""}),
+    )
     error_fields = {"past": "day", "kind": "kind", "too_long": "topic"}
 
     def scheduled_at(self) -> dt.datetime:
@@ -421,7 +428,7 @@ class MinutesForm(VersionedForm):
 
 
 class DecisionForm(VersionedForm):
-    statement = _text(gettext_lazy("Decision"), rows=3)
+    statement = _text(gettext_lazy("What the conference decided"), rows=3)
     measures = _text(gettext_lazy("Measures"), rows=3)
     lead_unit = UnitChoiceField(label=gettext_lazy("Lead unit"), queryset=Unit.objects.none())
     cooperating_units = forms.ModelMultipleChoiceField(
@@ -513,7 +520,7 @@ class MeasureForm(BaseForm):
     kind = forms.ChoiceField(label=gettext_lazy("Measure"), choices=MeasureKind.choices)
     unit = UnitChoiceField(label=gettext_lazy("Against unit"), queryset=Unit.objects.none())
     reason = _text(gettext_lazy("Reason"), rows=3)
-    issued_on = forms.DateField(label=gettext_lazy("Issued on"), widget=DateInput())
+    issued_on = forms.DateField(label=gettext_lazy("Date of the measure"), widget=DateInput())
     decision = forms.ModelChoiceField(
         label=gettext_lazy("About the decision"),
         queryset=Decision.objects.none(),

@@ -741,7 +741,7 @@ def _decision_context(
     }
     if bound is not None:
         forms_[key] = bound
-    tasks = list(decision.tasks.select_related("unit").order_by("role", "unit__path"))
+    tasks = list(decision.tasks.select_related("unit").order_by("-role", "unit__path"))  # lead first
     acting = access.acting_unit_ids(user)
     in_progress = decision.status == DecisionStatus.BINDING
     return {
