@@ -1,8 +1,10 @@
-"""Admin for joint conferences: the set-up is editable, the record of what happened is read-only.
+"""Admin for joint conferences: everything readable, nothing deletable, little editable.
 
-Conferences, their members, participants and meeting rules may be maintained here. Items, meetings,
-minutes, decisions, escalations, measures and notices are written by the services (which check the
-rules and write the petitions' timelines), so the admin only shows them. Nothing can be deleted.
+Conferences are set up, and convenors, secretariat and members named, on the workbench pages, where the
+services check the rules (the level of the area, a convenor's leader seat, members inside the area).
+Here an administrator may correct a conference's name, office and meeting rule. Items, meetings,
+minutes, decisions, escalations, measures and notices are the record written by the services (with the
+petitions' timelines), so the admin only shows them.
 """
 
 from __future__ import annotations
@@ -46,19 +48,17 @@ class ReadOnly(NoDelete):
         return False
 
 
-class MemberInline(NoDelete, admin.TabularInline):
+class MemberInline(ReadOnly, admin.TabularInline):
     model = Member
     extra = 0
     fields = ("unit", "duty", "joined_on", "left_on")
-    autocomplete_fields = ("unit",)
 
 
-class ParticipantInline(NoDelete, admin.TabularInline):
+class ParticipantInline(ReadOnly, admin.TabularInline):
     model = Participant
     fk_name = "conference"
     extra = 0
     fields = ("user", "role", "title", "added_at", "ended_at")
-    readonly_fields = ("added_at",)
 
 
 class KeyPeriodInline(ReadOnly, admin.TabularInline):
@@ -72,9 +72,12 @@ class JointConferenceAdmin(NoDelete, admin.ModelAdmin):
     list_display = ("name", "area", "form", "is_active", "monthly_day", "notice_lead_days")
     list_filter = ("form", "is_active")
     search_fields = ("name", "area__name")
-    autocomplete_fields = ("area", "office_unit")
-    readonly_fields = ("created_at", "created_by", "version")
+    autocomplete_fields = ("office_unit",)
+    readonly_fields = ("area", "is_active", "created_at", "created_by", "version")
     inlines = [ParticipantInline, MemberInline, KeyPeriodInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 class ItemPetitionInline(ReadOnly, admin.TabularInline):

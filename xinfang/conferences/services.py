@@ -193,10 +193,13 @@ def _notify(
 
 def notify_people(
     *, conference: JointConference, key: str, kind: str, message: str, link: str, roles: Iterable[str]
-) -> None:
+) -> int:
+    """One notice per participant of ``roles``; returns how many were new."""
+    created = 0
     for participant in Participant.objects.filter(
         conference=conference, ended_at__isnull=True, role__in=list(roles)
     ):
+        before = Notice.objects.filter(key=f"{key}:user:{participant.user_id}"[:80]).exists()
         _notify(
             key=f"{key}:user:{participant.user_id}",
             kind=kind,
@@ -205,6 +208,8 @@ def notify_people(
             link=link,
             user=participant.user,
         )
+        created += not before
+    return created
 
 
 ALL_PARTICIPANTS = (ParticipantRole.CONVENOR, ParticipantRole.SECRETARIAT)

@@ -2,8 +2,10 @@
 
 One pass (1) creates the rule meetings of every active conference up to the horizon, (2) sends the
 notice of each meeting whose lead time has come, (3) flags each binding decision past its due date to
-the conference's convenors, once, and (4) flags each escalation the upper conference has not decided in
-time to the upper convenors, once.
+the conference's convenors, once, (4) flags each escalation the upper conference has not decided in
+time to the upper convenors, once, and (5) reports each leader case ownership (包案) past its target
+date to the office of the conference covering the petition (domain.md §4), once. Accusations are left
+out of (5): their number and subject never go to a table of several units.
 
 Safe to run as N processes (design.md): a rule meeting is unique per slot, a notice per key, and the
 "flagged" marks are set by a conditional UPDATE only one process can win; on PostgreSQL rows are read
@@ -17,12 +19,15 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.core.errors import DomainError
+from xinfang.petitions.models import LeaderCase
+from xinfang.petitions.states import OPEN_STATES, PetitionType
 
-from . import services
+from . import selectors, services
 from .models import (
     Decision,
     DecisionStatus,
@@ -42,6 +47,7 @@ class SweepResult:
     notified: int = 0
     overdue_decisions: int = 0
     overdue_escalations: int = 0
+    overdue_leader_cases: int = 0
 
 
 def _skip_locked(qs: QuerySet) -> QuerySet:
@@ -66,6 +72,7 @@ def sweep_once(*, today: dt.date | None = None) -> SweepResult:
         result.notified += 1
     result.overdue_decisions = _flag_overdue_decisions(today)
     result.overdue_escalations = _flag_overdue_escalations(today)
+    result.overdue_leader_cases = _flag_overdue_leader_cases(today)
     return result
 
 
@@ -128,4 +135,29 @@ def _flag_overdue_escalations(today: dt.date) -> int:
                 roles=[ParticipantRole.CONVENOR],
             )
             flagged += 1
+    return flagged
+
+
+def _flag_overdue_leader_cases(today: dt.date) -> int:
+    cases = (
+        LeaderCase.objects.filter(done_at__isnull=True, target_on__lt=today, petition__state__in=OPEN_STATES)
+        .exclude(petition__petition_type=PetitionType.ACCUSATION)
+        .select_related("petition__current_unit", "leader")
+    )
+    flagged = 0
+    for case in cases:
+        conference = selectors.conference_for_unit(case.petition.current_unit)
+        if conference is None:
+            continue
+        petition = case.petition
+        created = services.notify_people(
+            conference=conference,
+            key=f"leader-case:{case.pk}",
+            kind=NoticeKind.OVERDUE,
+            message=_("Leader case ownership past its target %(due)s (%(leader)s): %(number)s")
+            % {"due": case.target_on.isoformat(), "leader": case.leader, "number": petition.number},
+            link=reverse("web:petition_detail", args=[petition.pk]),
+            roles=[ParticipantRole.SECRETARIAT],
+        )
+        flagged += bool(created)
     return flagged

@@ -32,5 +32,6 @@ class Command(BaseCommand):
         result = sweep_once(today=today)
         self.stdout.write(
             f"scheduled={result.scheduled} notified={result.notified} "
-            f"overdue_decisions={result.overdue_decisions} overdue_escalations={result.overdue_escalations}"
+            f"overdue_decisions={result.overdue_decisions} overdue_escalations={result.overdue_escalations} "
+            f"overdue_leader_cases={result.overdue_leader_cases}"
         )
