@@ -34,23 +34,23 @@ Position = Annotated[int, Field(ge=1, le=999)]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
-class UnitRef(Schema):
+class ConferenceUnitRef(Schema):
     id: int
     name: str
 
 
-def unit_ref(unit: Unit) -> UnitRef:
-    return UnitRef(id=unit.pk, name=unit.name)
+def unit_ref(unit: Unit) -> ConferenceUnitRef:
+    return ConferenceUnitRef(id=unit.pk, name=unit.name)
 
 
-def optional_unit_ref(unit: Unit | None) -> UnitRef | None:
+def optional_unit_ref(unit: Unit | None) -> ConferenceUnitRef | None:
     return unit_ref(unit) if unit is not None else None
 
 
 # --- conferences ----------------------------------------------------------------------------------
 
 
-class RuleOut(Schema):
+class ConferenceRuleOut(Schema):
     monthly_day: int
     weekly_weekday: int
     meeting_time: str = Field(description="HH:MM, local time")
@@ -62,23 +62,23 @@ class RuleOut(Schema):
 class ConferenceOut(Schema):
     id: int
     name: str
-    area: UnitRef
+    area: ConferenceUnitRef
     form: str = Field(description="conference (信访工作联席会议) or party_government (党政联席会议)")
-    office_unit: UnitRef | None
+    office_unit: ConferenceUnitRef | None
     is_active: bool
-    rule: RuleOut
+    rule: ConferenceRuleOut
     version: int
 
 
-class ParticipantOut(Schema):
+class ConferenceParticipantOut(Schema):
     user_id: int
     name: str
     role: str = Field(description="convenor (召集人) or secretariat")
     title: str
 
 
-class MemberOut(Schema):
-    unit: UnitRef
+class ConferenceMemberOut(Schema):
+    unit: ConferenceUnitRef
     duty: str
 
 
@@ -105,19 +105,19 @@ class ItemSummaryOut(Schema):
     meeting_id: int | None
 
 
-class YouOut(Schema):
+class ConferenceRolesOut(Schema):
     convenor: bool
     secretariat: bool
     may_propose: bool
 
 
 class ConferenceDetailOut(ConferenceOut):
-    participants: list[ParticipantOut]
-    members: list[MemberOut]
+    participants: list[ConferenceParticipantOut]
+    members: list[ConferenceMemberOut]
     key_periods: list[KeyPeriodOut]
     upcoming_meetings: list[MeetingSummaryOut]
     agenda: list[ItemSummaryOut]
-    you: YouOut
+    you: ConferenceRolesOut
 
 
 def conference_out(conference: JointConference) -> ConferenceOut:
@@ -132,7 +132,7 @@ def _conference_fields(conference: JointConference) -> dict[str, Any]:
         "form": conference.form,
         "office_unit": optional_unit_ref(conference.office_unit),
         "is_active": conference.is_active,
-        "rule": RuleOut(
+        "rule": ConferenceRuleOut(
             monthly_day=conference.monthly_day,
             weekly_weekday=conference.weekly_weekday,
             meeting_time=conference.meeting_time.strftime("%H:%M"),
@@ -148,10 +148,15 @@ def conference_detail_out(user: Any, conference: JointConference) -> ConferenceD
     return ConferenceDetailOut(
         **_conference_fields(conference),
         participants=[
-            ParticipantOut(user_id=p.user_id, name=p.user.display_name(), role=p.role, title=p.title)
+            ConferenceParticipantOut(
+                user_id=p.user_id, name=p.user.display_name(), role=p.role, title=p.title
+            )
             for p in selectors.active_participants(conference)
         ],
-        members=[MemberOut(unit=unit_ref(m.unit), duty=m.duty) for m in selectors.active_members(conference)],
+        members=[
+            ConferenceMemberOut(unit=unit_ref(m.unit), duty=m.duty)
+            for m in selectors.active_members(conference)
+        ],
         key_periods=[
             KeyPeriodOut(id=p.pk, starts_on=p.starts_on, last_day=p.last_day, reason=p.reason)
             for p in conference.key_periods.order_by("-starts_on")[:10]
@@ -171,7 +176,7 @@ def conference_detail_out(user: Any, conference: JointConference) -> ConferenceD
             )
             for i in selectors.agenda(conference)
         ],
-        you=YouOut(
+        you=ConferenceRolesOut(
             convenor=access.is_convenor(user, conference),
             secretariat=access.is_secretariat(user, conference),
             may_propose=access.proposing_unit(user, conference) is not None,
@@ -190,13 +195,13 @@ class ProposeIn(Schema):
     dispute_units: list[Id] | None = Field(default=None, max_length=20)
 
 
-class AcceptIn(Schema):
+class ItemAcceptIn(Schema):
     meeting_id: Id | None = None
     position: Position | None = None
     expected_version: Version | None = None
 
 
-class ReturnIn(Schema):
+class ItemReturnIn(Schema):
     reason: Short
     expected_version: Version | None = None
 
@@ -206,7 +211,7 @@ class EscalateIn(Schema):
     expected_version: Version | None = None
 
 
-class PetitionRef(Schema):
+class ConferencePetitionRef(Schema):
     id: int
     number: str
     state: str
@@ -219,14 +224,14 @@ class ItemOut(Schema):
     reasons: str
     source: str
     status: str
-    proposing_unit: UnitRef
+    proposing_unit: ConferenceUnitRef
     proposed_at: dt.datetime
     position: int
     meeting_id: int | None
-    petitions: list[PetitionRef]
+    petitions: list[ConferencePetitionRef]
     hidden_petitions: int = Field(description="petitions of the item outside the caller's reach")
-    dispute_units: list[UnitRef]
-    decided_unit: UnitRef | None
+    dispute_units: list[ConferenceUnitRef]
+    decided_unit: ConferenceUnitRef | None
     decision_id: int | None
     escalation_id: int | None = Field(description="set when this item was escalated up")
     escalated_from_id: int | None = Field(description="set when this item came up from below")
@@ -250,7 +255,7 @@ def item_out(user: Any, item: AgendaItem) -> ItemOut:
         proposed_at=item.proposed_at,
         position=item.position,
         meeting_id=item.meeting_id,
-        petitions=[PetitionRef(id=p.pk, number=p.number, state=p.state) for p in shown],
+        petitions=[ConferencePetitionRef(id=p.pk, number=p.number, state=p.state) for p in shown],
         hidden_petitions=hidden,
         dispute_units=[unit_ref(u) for u in dispute.candidates.order_by("path")] if dispute else [],
         decided_unit=optional_unit_ref(dispute.decided_unit) if dispute else None,
@@ -273,22 +278,22 @@ class MeetingIn(Schema):
     topic: Line = ""
 
 
-class AttendanceIn(Schema):
+class MeetingAttendanceIn(Schema):
     unit_id: Id
     status: str = Field(description="present, deputy, absent or observer")
     attendee: Annotated[Text, Field(max_length=80)] = ""
     absence_reason: Annotated[Text, Field(max_length=200)] = ""
 
 
-class HoldIn(Schema):
+class MeetingHoldIn(Schema):
     held_at: Moment
     chair_id: Id
-    attendance: list[AttendanceIn] = Field(max_length=200)
+    attendance: list[MeetingAttendanceIn] = Field(max_length=200)
     expected_version: Version | None = None
 
 
-class AttendanceOut(Schema):
-    unit: UnitRef
+class MeetingAttendanceOut(Schema):
+    unit: ConferenceUnitRef
     status: str
     attendee: str
     absence_reason: str
@@ -307,7 +312,7 @@ class MeetingOut(Schema):
     notices_sent_at: dt.datetime | None
     held_at: dt.datetime | None
     chair_id: int | None
-    attendance: list[AttendanceOut]
+    attendance: list[MeetingAttendanceOut]
     item_ids: list[int]
     minutes_id: int | None
     version: int
@@ -328,7 +333,7 @@ def meeting_out(meeting: Meeting) -> MeetingOut:
         held_at=meeting.held_at,
         chair_id=meeting.chair_id,
         attendance=[
-            AttendanceOut(
+            MeetingAttendanceOut(
                 unit=unit_ref(a.unit), status=a.status, attendee=a.attendee, absence_reason=a.absence_reason
             )
             for a in meeting.attendance.select_related("unit").order_by("unit__path")
@@ -345,7 +350,7 @@ class MinutesIn(Schema):
     expected_version: Version | None = None
 
 
-class VersionIn(Schema):
+class MinutesApproveIn(Schema):
     expected_version: Version | None = None
 
 
@@ -391,17 +396,17 @@ class DecisionIn(Schema):
     expected_version: Version | None = None
 
 
-class ProgressIn(Schema):
+class DecisionProgressIn(Schema):
     text: Long
 
 
-class CompleteIn(Schema):
+class DecisionCompleteIn(Schema):
     result: Long
     done_on: Day | None = None
     expected_version: Version | None = None
 
 
-class ReplyIn(Schema):
+class DecisionReplyIn(Schema):
     method: str = Field(default="in_person", description="in_person, post, online or phone")
     expected_version: Version | None = Field(default=None, description="the petition's version")
 
@@ -415,8 +420,8 @@ class DecisionPetitionOut(Schema):
     version: int
 
 
-class TaskOut(Schema):
-    unit: UnitRef
+class DecisionTaskOut(Schema):
+    unit: ConferenceUnitRef
     role: str
 
 
@@ -428,8 +433,8 @@ class DecisionOut(Schema):
     minutes_number: str
     statement: str
     measures: str
-    lead_unit: UnitRef
-    cooperating_units: list[UnitRef]
+    lead_unit: ConferenceUnitRef
+    cooperating_units: list[ConferenceUnitRef]
     funding: str
     funding_reference: str
     budget_amount: Decimal | None
@@ -439,7 +444,7 @@ class DecisionOut(Schema):
     done_on: dt.date | None
     on_time: bool | None
     result: str
-    tasks: list[TaskOut]
+    tasks: list[DecisionTaskOut]
     petitions: list[DecisionPetitionOut]
     hidden_petitions: int
     version: int
@@ -468,7 +473,9 @@ def decision_out(user: Any, decision: Decision) -> DecisionOut:
         done_on=decision.done_on,
         on_time=decision.on_time,
         result=decision.result,
-        tasks=[TaskOut(unit=unit_ref(t.unit), role=t.role) for t in decision.tasks.select_related("unit")],
+        tasks=[
+            DecisionTaskOut(unit=unit_ref(t.unit), role=t.role) for t in decision.tasks.select_related("unit")
+        ],
         petitions=[
             DecisionPetitionOut(
                 id=p.pk,
@@ -489,7 +496,7 @@ class TaskListOut(Schema):
     decision_id: int
     conference: str
     statement: str
-    unit: UnitRef
+    unit: ConferenceUnitRef
     role: str
     due_on: dt.date
     overdue: bool
@@ -498,7 +505,7 @@ class TaskListOut(Schema):
 # --- escalations, measures, coverage -------------------------------------------------------------------
 
 
-class DocumentOut(Schema):
+class ConferenceDocumentOut(Schema):
     id: int
     name: str
     size: int
@@ -518,7 +525,7 @@ class EscalationOut(Schema):
     escalated_at: dt.datetime
     resolved_at: dt.datetime | None
     decision_id: int | None
-    documents: list[DocumentOut]
+    documents: list[ConferenceDocumentOut]
 
 
 def escalation_out(escalation: Escalation) -> EscalationOut:
@@ -541,13 +548,13 @@ def escalation_out(escalation: Escalation) -> EscalationOut:
         resolved_at=escalation.resolved_at,
         decision_id=decision,
         documents=[
-            DocumentOut(id=d.pk, name=d.original_name, size=d.size)
+            ConferenceDocumentOut(id=d.pk, name=d.original_name, size=d.size)
             for d in escalation.documents.order_by("pk")
         ],
     )
 
 
-class MeasureIn(Schema):
+class SupervisionMeasureIn(Schema):
     unit_id: Id
     kind: str = Field(description="interview (约谈), notice (通报) or listed (挂牌督办)")
     reason: Long
@@ -556,10 +563,10 @@ class MeasureIn(Schema):
     item_id: Id | None = None
 
 
-class MeasureOut(Schema):
+class SupervisionMeasureOut(Schema):
     id: int
     conference_id: int
-    unit: UnitRef
+    unit: ConferenceUnitRef
     kind: str
     issued_on: dt.date
     reason: str
@@ -569,8 +576,8 @@ class MeasureOut(Schema):
     lifted_on: dt.date | None
 
 
-def measure_out(measure: SupervisionMeasure) -> MeasureOut:
-    return MeasureOut(
+def measure_out(measure: SupervisionMeasure) -> SupervisionMeasureOut:
+    return SupervisionMeasureOut(
         id=measure.pk,
         conference_id=measure.conference_id,
         unit=unit_ref(measure.unit),
@@ -584,19 +591,19 @@ def measure_out(measure: SupervisionMeasure) -> MeasureOut:
     )
 
 
-class TownOut(Schema):
-    town: UnitRef
+class CoverageTownOut(Schema):
+    town: ConferenceUnitRef
     conference_id: int | None
     last_meeting: dt.datetime | None
     covered: bool
 
 
 class AreaCoverageOut(Schema):
-    area: UnitRef
+    area: ConferenceUnitRef
     covered: int
     total: int
     rate: float | None
-    towns: list[TownOut]
+    towns: list[CoverageTownOut]
 
 
 class CoverageOut(Schema):
@@ -618,7 +625,7 @@ def coverage_out(rows: list[Any], since: dt.date, definition: str) -> CoverageOu
                 total=row.total,
                 rate=row.rate,
                 towns=[
-                    TownOut(
+                    CoverageTownOut(
                         town=unit_ref(t.town),
                         conference_id=t.conference.pk if t.conference else None,
                         last_meeting=t.last_meeting,

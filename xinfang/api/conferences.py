@@ -112,7 +112,7 @@ def item_detail(request: HttpRequest, item_id: int) -> s.ItemOut:
 
 
 @router.post("/agenda-items/{item_id}/accept", response={200: s.ItemOut, **WRITE_ERRORS})
-def accept_item(request: HttpRequest, item_id: int, body: s.AcceptIn) -> s.ItemOut:
+def accept_item(request: HttpRequest, item_id: int, body: s.ItemAcceptIn) -> s.ItemOut:
     """列入议题 (secretariat), optionally on a coming meeting at a position in the order."""
     user = _actor(request)
     item = services.agenda_item_accept(
@@ -126,7 +126,7 @@ def accept_item(request: HttpRequest, item_id: int, body: s.AcceptIn) -> s.ItemO
 
 
 @router.post("/agenda-items/{item_id}/return", response={200: s.ItemOut, **WRITE_ERRORS})
-def return_item(request: HttpRequest, item_id: int, body: s.ReturnIn) -> s.ItemOut:
+def return_item(request: HttpRequest, item_id: int, body: s.ItemReturnIn) -> s.ItemOut:
     user = _actor(request)
     item = services.agenda_item_return(
         item_id=item_id, user=user, reason=body.reason, expected_version=body.expected_version
@@ -171,7 +171,7 @@ def schedule_meeting(request: HttpRequest, conference_id: int, body: s.MeetingIn
 
 
 @router.post("/meetings/{meeting_id}/hold", response={200: s.MeetingOut, **WRITE_ERRORS})
-def hold_meeting(request: HttpRequest, meeting_id: int, body: s.HoldIn) -> s.MeetingOut:
+def hold_meeting(request: HttpRequest, meeting_id: int, body: s.MeetingHoldIn) -> s.MeetingOut:
     """Record the meeting as held: the chair and the attendance of every member unit."""
     user = _actor(request)
     chair = get_object_or_404(User, pk=body.chair_id, is_active=True)
@@ -225,7 +225,7 @@ def record_decision(request: HttpRequest, minutes_id: int, body: s.DecisionIn) -
 
 
 @router.post("/minutes/{minutes_id}/approve", response={200: s.MinutesOut, **WRITE_ERRORS})
-def approve_minutes(request: HttpRequest, minutes_id: int, body: s.VersionIn) -> s.MinutesOut:
+def approve_minutes(request: HttpRequest, minutes_id: int, body: s.MinutesApproveIn) -> s.MinutesOut:
     """The convenor approves: the decisions bind and go to the units' workbenches."""
     minutes = services.minutes_approve(
         minutes_id=minutes_id, user=_actor(request), expected_version=body.expected_version
@@ -268,7 +268,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> s.DecisionOut:
 
 
 @router.post("/decisions/{decision_id}/progress", response={201: None, **WRITE_ERRORS})
-def report_progress(request: HttpRequest, decision_id: int, body: s.ProgressIn) -> Any:
+def report_progress(request: HttpRequest, decision_id: int, body: s.DecisionProgressIn) -> Any:
     services.decision_report_progress(decision_id=decision_id, user=_actor(request), text=body.text)
     return Status(201, None)
 
@@ -277,7 +277,7 @@ def report_progress(request: HttpRequest, decision_id: int, body: s.ProgressIn) 
 def complete_decision(
     request: HttpRequest,
     decision_id: int,
-    form: Form[s.CompleteIn],
+    form: Form[s.DecisionCompleteIn],
     evidence: list[UploadedFile] | None = File(None),  # noqa: B008 - ninja's parameter marker
 ) -> s.DecisionOut:
     """The lead unit reports the decision carried out, with evidence files (multipart)."""
@@ -298,7 +298,7 @@ def complete_decision(
     response={200: s.DecisionPetitionOut, **WRITE_ERRORS},
 )
 def reply_from_decision(
-    request: HttpRequest, decision_id: int, petition_id: int, body: s.ReplyIn
+    request: HttpRequest, decision_id: int, petition_id: int, body: s.DecisionReplyIn
 ) -> s.DecisionPetitionOut:
     """The next step of one petition's written reply from a done decision: the opinion, then the delivery."""
     user = _actor(request)
@@ -329,8 +329,8 @@ def escalation_detail(request: HttpRequest, escalation_id: int) -> s.EscalationO
     return s.escalation_out(selectors.get_visible_escalation(_actor(request), escalation_id))
 
 
-@router.post("/conferences/{conference_id}/measures", response={201: s.MeasureOut, **WRITE_ERRORS})
-def issue_measure(request: HttpRequest, conference_id: int, body: s.MeasureIn) -> Any:
+@router.post("/conferences/{conference_id}/measures", response={201: s.SupervisionMeasureOut, **WRITE_ERRORS})
+def issue_measure(request: HttpRequest, conference_id: int, body: s.SupervisionMeasureIn) -> Any:
     """约谈, 通报 or 挂牌督办 against a unit of the area (Art. 39), by a convenor."""
     measure = services.supervision_measure_issue(
         conference_id=conference_id,
