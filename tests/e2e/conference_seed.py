@@ -76,28 +76,7 @@ def county_decides(item: AgendaItem) -> tuple[Minutes, Decision]:
 
 def drainage_petition() -> Petition:
     """A request the community registered and accepted: the old drainage station floods the fields."""
-    from xinfang.petitions import services as petition_services
-    from xinfang.petitions.intake import IntakeData, PersonData, petition_register
-    from xinfang.petitions.states import Channel, PetitionType
-
-    cadre = demo.user("cadre_mn")
-    petition = petition_register(
-        user=cadre,
-        data=IntakeData(
-            channel=Channel.VISIT,
-            subject="庙南社区排涝站泵机老化，汛期农田受淹",
-            request="请求更新排涝站泵机并扩建排涝沟渠",
-            place=demo.unit("ah-hf-cf-ym-mn"),
-            principal=PersonData(name="郑某某", id_number=demo.valid_id(811)),
-        ),
-    )
-    return petition_services.petition_accept(
-        petition_id=petition.pk,
-        user=cadre,
-        petition_type=PetitionType.GRIEVANCE,
-        notice_sent_on=timezone.localdate(),
-        route="start_handling",
-    )
+    return demo.drainage_petition()
 
 
 def town_meeting_today(conference: JointConference) -> None:

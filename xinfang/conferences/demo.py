@@ -359,30 +359,36 @@ def _canal_case(conference: JointConference, today: dt.date) -> Decision:
     return decision
 
 
+def drainage_petition(*, seed: int = 811) -> Petition:
+    """The community's request about its old drainage station, registered and accepted by its cadre."""
+    cadre = user("cadre_mn")
+    petition = petition_register(
+        user=cadre,
+        data=IntakeData(
+            channel=Channel.VISIT,
+            subject="庙南社区排涝站泵机老化，汛期农田受淹",
+            request="请求更新排涝站泵机并扩建排涝沟渠",
+            facts="排涝站建于上世纪八十年代，泵机老化，去年汛期约300亩农田受淹。",
+            place=unit("ah-hf-cf-ym-mn"),
+            principal=PersonData(name="郑某某", id_number=valid_id(seed)),
+            people_count=120,
+        ),
+    )
+    return petition_services.petition_accept(
+        petition_id=petition.pk,
+        user=cadre,
+        petition_type=PetitionType.GRIEVANCE,
+        notice_sent_on=timezone.localdate(),
+        route="start_handling",
+    )
+
+
 def _escalation_in_progress(town: JointConference, county: JointConference, today: dt.date) -> AgendaItem:
     """A flood-drainage station the town cannot fund: escalated to 长丰县, accepted, meeting planned."""
     day = today - dt.timedelta(days=12)
     with on(day):
         cadre = user("cadre_mn")
-        petition = petition_register(
-            user=cadre,
-            data=IntakeData(
-                channel=Channel.VISIT,
-                subject="庙南社区排涝站泵机老化，汛期农田受淹",
-                request="请求更新排涝站泵机并扩建排涝沟渠",
-                facts="排涝站建于上世纪八十年代，泵机老化，去年汛期约300亩农田受淹。",
-                place=unit("ah-hf-cf-ym-mn"),
-                principal=PersonData(name="郑某某", id_number=valid_id(811)),
-                people_count=120,
-            ),
-        )
-        petition_services.petition_accept(
-            petition_id=petition.pk,
-            user=cadre,
-            petition_type=PetitionType.GRIEVANCE,
-            notice_sent_on=day,
-            route="start_handling",
-        )
+        petition = drainage_petition(seed=811)
         item = services.agenda_item_propose(
             user=cadre,
             conference_id=town.pk,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from xinfang.conferences import services, sweep
 from xinfang.conferences.demo import user
@@ -18,32 +16,11 @@ from xinfang.conferences.models import (
     ParticipantRole,
 )
 from xinfang.core.errors import DomainError
+from xinfang.petitions.tests.test_concurrency import _race
 
 from .helpers import decided, pdf
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections")
-
-
-def _race(calls: list) -> list[object]:
-    """Run the calls in parallel threads (each with its own DB connection) released by one barrier."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 @postgres_only

@@ -25,12 +25,12 @@ from xinfang.conferences.demo import (
     CANAL_STATEMENT,
     CANAL_TITLE,
     canal_petitions,
+    drainage_petition,
+    full_attendance,
     unit,
     user,
-    valid_id,
 )
 from xinfang.conferences.models import (
-    AttendanceStatus,
     DecisionStatus,
     EscalationStatus,
     Funding,
@@ -44,10 +44,8 @@ from xinfang.conferences.models import (
     TaskRole,
 )
 from xinfang.core.errors import DomainError
-from xinfang.petitions import services as petition_services
-from xinfang.petitions.intake import IntakeData, PersonData, petition_register
 from xinfang.petitions.models import LinkRole, Petition, PetitionUnit, Reminder
-from xinfang.petitions.states import Decision, PetitionType, State
+from xinfang.petitions.states import Decision, State
 
 pytestmark = pytest.mark.django_db
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -59,15 +57,6 @@ def at(moment: str) -> time_machine.travel:
 
 def pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4\n% scanned\n", content_type="application/pdf")
-
-
-def attendance(conference, absent: dict[str, str]) -> list[services.AttendanceEntry]:
-    rows = []
-    for member in selectors.active_members(conference):
-        reason = absent.get(member.unit.code, "")
-        status = AttendanceStatus.ABSENT if reason else AttendanceStatus.PRESENT
-        rows.append(services.AttendanceEntry(member.unit_id, status, "" if reason else "负责同志", reason))
-    return rows
 
 
 def actions(petition: Petition) -> list[str]:
@@ -113,7 +102,7 @@ def test_the_miaonan_canal_becomes_a_town_livelihood_project_and_the_petitions_g
             user=secretary,
             held_at=dt.datetime(2025, 4, 10, 9, 0, tzinfo=TZ),
             chair=convenor,
-            attendance=attendance(town, {"ah-hf-cf-ym-jw": "参加县纪委业务培训"}),
+            attendance=full_attendance(town, {"ah-hf-cf-ym-jw": "参加县纪委业务培训"}),
         )
         minutes = services.minutes_draft(
             meeting_id=meeting.pk, user=secretary, summary="会议听取了庙南社区关于灌溉支渠损坏问题的汇报。"
@@ -191,31 +180,10 @@ def test_the_miaonan_canal_becomes_a_town_livelihood_project_and_the_petitions_g
         assert part in text
 
 
-def _drainage_petition() -> Petition:
-    cadre = user("cadre_mn")
-    petition = petition_register(
-        user=cadre,
-        data=IntakeData(
-            channel="visit",
-            subject="庙南社区排涝站泵机老化，汛期农田受淹",
-            request="请求更新排涝站泵机",
-            place=unit("ah-hf-cf-ym-mn"),
-            principal=PersonData(name="郑某某", id_number=valid_id(901)),
-        ),
-    )
-    return petition_services.petition_accept(
-        petition_id=petition.pk,
-        user=cadre,
-        petition_type=PetitionType.GRIEVANCE,
-        notice_sent_on=petition.received_at.date(),
-        route="start_handling",
-    )
-
-
 def test_a_matter_the_town_cannot_solve_goes_to_the_county_whose_decision_flows_back(town, county):
     town_secretary, county_secretary = user("town_ym"), user("county_cf")
     with at("2025-05-06T09:00"):
-        petition = _drainage_petition()
+        petition = drainage_petition(seed=901)
         lower = services.agenda_item_propose(
             user=user("cadre_mn"),
             conference_id=town.pk,
@@ -264,7 +232,7 @@ def test_a_matter_the_town_cannot_solve_goes_to_the_county_whose_decision_flows_
             user=county_secretary,
             held_at=dt.datetime(2025, 5, 15, 9, 30, tzinfo=TZ),
             chair=user("leader_cf"),
-            attendance=attendance(county, {}),
+            attendance=full_attendance(county),
         )
         minutes = services.minutes_draft(
             meeting_id=meeting.pk, user=county_secretary, summary="研究乡镇报请事项。"
@@ -311,7 +279,7 @@ def test_a_matter_the_town_cannot_solve_goes_to_the_county_whose_decision_flows_
 
 def test_an_item_is_escalated_only_once_and_not_above_the_top_conference(town, county):
     with at("2025-05-06T09:00"):
-        petition = _drainage_petition()
+        petition = drainage_petition(seed=901)
         lower = services.agenda_item_propose(
             user=user("cadre_mn"),
             conference_id=town.pk,

@@ -263,46 +263,54 @@ def conference_setup(request: HttpRequest, pk: int, action: str) -> HttpResponse
     return render(request, "conferences/detail.html", context, status=200)
 
 
+def _setup_button(
+    request: HttpRequest, conference_id: int, call: Callable[[User], Any], done: str
+) -> HttpResponse:
+    """A one-button change of the set-up (switch off, step down, remove): do it, say so, go back."""
+    _or_404(lambda: selectors.get_visible_conference(request.user, conference_id))
+    try:
+        call(_user(request))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("conferences:conference", pk=conference_id)
+
+
 @login_required
 @require_POST
 def key_period_end(request: HttpRequest, pk: int) -> HttpResponse:
     period = get_object_or_404(KeyPeriod, pk=pk)
-    _or_404(lambda: selectors.get_visible_conference(request.user, period.conference_id))
-    try:
-        services.key_period_end(key_period_id=period.pk, user=_user(request))
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The key period is switched off."))
-    return redirect("conferences:conference", pk=period.conference_id)
+    return _setup_button(
+        request,
+        period.conference_id,
+        lambda user: services.key_period_end(key_period_id=period.pk, user=user),
+        _("The key period is switched off."),
+    )
 
 
 @login_required
 @require_POST
 def participant_end(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_object_or_404(Participant, pk=pk)
-    _or_404(lambda: selectors.get_visible_conference(request.user, participant.conference_id))
-    try:
-        services.participant_end(participant_id=participant.pk, user=_user(request))
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("conferences:conference", pk=participant.conference_id)
+    return _setup_button(
+        request,
+        participant.conference_id,
+        lambda user: services.participant_end(participant_id=participant.pk, user=user),
+        _("Saved."),
+    )
 
 
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(Member, pk=pk)
-    _or_404(lambda: selectors.get_visible_conference(request.user, member.conference_id))
-    try:
-        services.member_remove(member_id=member.pk, user=_user(request))
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("conferences:conference", pk=member.conference_id)
+    return _setup_button(
+        request,
+        member.conference_id,
+        lambda user: services.member_remove(member_id=member.pk, user=user),
+        _("Saved."),
+    )
 
 
 # --- agenda ----------------------------------------------------------------------------------------------
