@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/", include("xinfang.web.dashboard.urls")),
     path("stations/", include("xinfang.web.stations.urls")),
     path("analytics/", include("xinfang.web.analytics.urls")),
+    path("conferences/", include("xinfang.web.conferences.urls")),
     path("", include("xinfang.web.urls")),
 ]
 if settings.DEBUG:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import accounts, analytics, orgs, petitions, stations
+from . import accounts, analytics, conferences, orgs, petitions, stations
 from .auth import SessionAuth, TokenAuth
 from .errors import install_error_handlers
 
@@ -23,3 +23,4 @@ api.add_router("/", orgs.router)
 api.add_router("/", petitions.router)
 api.add_router("/", stations.router)
 api.add_router("/", analytics.router)
+api.add_router("/", conferences.router)

@@ -34,9 +34,13 @@ CITY_ORGANS: list[tuple[str, str, str]] = [
     ("zjj", "住房和城乡建设局", UnitKind.DEPARTMENT),
     ("jw", "纪委监委", UnitKind.DISCIPLINE),
 ]
+# Town organs: the members a town joint conference (信访工作联席会议) gathers besides the village heads.
 TOWN_ORGANS: list[tuple[str, str, str]] = [
     ("xfb", "信访办", UnitKind.PETITION_OFFICE),
     ("sfs", "司法所", UnitKind.POLITICAL_LEGAL),
+    ("pcs", "派出所", UnitKind.POLITICAL_LEGAL),
+    ("jw", "纪委", UnitKind.DISCIPLINE),
+    ("nyb", "农业农村办公室", UnitKind.DEPARTMENT),
 ]
 
 # (code, name, division code, towns); each town: (code, name, villages); village: (code, name, groups)

@@ -299,6 +299,7 @@ class LinkRole(models.TextChoices):
     DISCIPLINE = "discipline", _("Discipline inspection")
     SUPERVISOR = "supervisor", _("Supervising unit")
     SUPERVISED = "supervised", _("Supervised unit")
+    CONFERENCE = "conference", _("Unit under a joint conference decision")
 
 
 class PetitionUnit(models.Model):
@@ -452,6 +453,7 @@ class Reminder(models.Model):
         URGENT = "urgent", _("Urgent report")
         THREAT = "threat", _("Threat of extreme action")
         SUPERVISION = "supervision", _("Supervision")
+        CONFERENCE = "conference", _("Joint conference")
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reminders")
     petition = models.ForeignKey(

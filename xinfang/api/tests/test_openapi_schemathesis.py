@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from xinfang.accounts.models import ApiToken, User
+from xinfang.conferences.tests.api_data import conference_ids
 from xinfang.orgs.models import Unit
 from xinfang.petitions import services
 from xinfang.petitions.intake import IntakeData, PersonData, petition_register
@@ -61,7 +62,7 @@ def token(demo: None) -> str:
 
 
 @pytest.fixture
-def real_ids(demo: None) -> dict[str, list[int]]:
+def real_ids(demo: None, request: pytest.FixtureRequest) -> dict[str, list[int]]:
     """Ids that exist, per parameter name: petitions of the county in several states, their suggestions and
     parties, units in and out of reach, staff. Each list ends with an id that does not exist (404)."""
     county = User.objects.get(username="county")
@@ -122,7 +123,7 @@ def real_ids(demo: None) -> dict[str, list[int]]:
         )
     ]
     missing = 0  # no row has primary key 0
-    return {
+    ids = {
         "petition_id": [*petitions, missing],
         "suggestion_id": [
             *Suggestion.objects.filter(petition_id__in=petitions).values_list("pk", flat=True),
@@ -143,6 +144,9 @@ def real_ids(demo: None) -> dict[str, list[int]]:
         # Analytics: categories to correct a petition to (the default taxonomy is loaded for them).
         "category_id": [*_categories(), missing],
     }
+    label = request.node.callspec.params["label"]
+    ids.update(conference_ids(label, petitions={"registered": registered, "handling": handling}))
+    return ids
 
 
 @pytest.fixture

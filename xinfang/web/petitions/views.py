@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.accounts import scoping
 from xinfang.accounts.models import User
+from xinfang.conferences.events import EVENT_LABELS as CONFERENCE_EVENT_LABELS
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import DomainError
 from xinfang.core.idnumber import mask_id_number, normalize_id_number
@@ -228,6 +229,7 @@ def petition_export(request: HttpRequest) -> HttpResponse:
 # --- petition page ---------------------------------------------------------------------------------
 
 EVENT_LABELS = {
+    **CONFERENCE_EVENT_LABELS,
     "register": gettext_lazy("Registered"),
     "receive": gettext_lazy("Received without staff"),
     "extend": actions.EXTEND_LABEL,

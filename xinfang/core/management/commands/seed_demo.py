@@ -10,6 +10,7 @@ from django.db import transaction
 
 from xinfang.accounts.demo import DEMO_USERS, build_demo_users
 from xinfang.analytics.demo import build_demo_analytics
+from xinfang.conferences.demo import build_demo_conferences
 from xinfang.orgs.demo import build_demo_tree
 from xinfang.orgs.models import Unit
 from xinfang.petitions.demo import build_demo_petitions
@@ -37,6 +38,8 @@ class Command(BaseCommand):
             build_demo_petitions()
         with transaction.atomic():
             build_demo_stations()
+        with transaction.atomic():
+            build_demo_conferences()
         with transaction.atomic():
             # Last: the text index and the routing model learn from every demo petition above.
             build_demo_analytics()
