@@ -16,6 +16,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("xinfang.accounts.urls")),
     path("portal/", include("xinfang.web.portal.urls")),
     path("dashboard/", include("xinfang.web.dashboard.urls")),
+    path("agency/", include("xinfang.web.agency.urls")),
+    path("community/", include("xinfang.web.community.urls")),
     path("", include("xinfang.web.urls")),
 ]
 if settings.DEBUG:

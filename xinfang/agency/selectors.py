@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,6 +56,17 @@ def agent_of(user: Any) -> Agent | None:
 
 def in_force_q(day: dt.date) -> Q:
     return Q(starts_on__lte=day, ends_on__gte=day) & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+
+
+def mandates_in_force(agents: Iterable[Agent], day: dt.date) -> dict[int, int]:
+    """How many mandates of each agent are in force on ``day``."""
+    rows = (
+        AgencyMandate.objects.filter(agent__in=list(agents))
+        .filter(in_force_q(day))
+        .values("agent_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["agent_id"]: row["n"] for row in rows}
 
 
 def visible_mandates(user: Any) -> QuerySet[AgencyMandate]:
@@ -291,13 +302,13 @@ def ledger(user: Any, unit: Unit) -> dict[str, Any]:
         .order_by("received_at", "pk")
     )
     claims = list(visible_claims(user).filter(petition__in=[p.pk for p in matters]))
+    by_matter = grouped(claims, lambda c: c.petition_id)
     return {
         "unit": unit,
         "mandates": mandates,
-        "matters": matters,
+        "matters": [(p, by_matter.get(p.pk)) for p in matters],
         "claims": [(c, paid_status(c.amount_claimed, c.recovered)) for c in claims],  # type: ignore[attr-defined]
         "totals": totals_of(claims),
-        "by_matter": {row.obj.pk: row.totals for row in totals_by_matter(claims)},
         "by_petitioner": totals_by_petitioner(claims),
     }
 

@@ -510,7 +510,7 @@ def agent_task_create(
         reason=task.note,
         task=task.pk,
         task_kind=kind,
-        due_on=due_on.isoformat(),
+        task_due_on=due_on.isoformat(),
         department_name=department.name if department else "",
     )
     return task
@@ -556,7 +556,7 @@ def agent_task_complete(
         reason=outcome,
         task=task.pk,
         task_kind=task.kind,
-        due_on=task.due_on.isoformat(),
+        task_due_on=task.due_on.isoformat(),
         late=overdue,
         department_name=task.department.name if task.department else "",
     )
@@ -676,6 +676,28 @@ def claim_payment_record(
         claimed=str(claim.amount_claimed),
     )
     return payment
+
+
+@transaction.atomic
+def claim_payments_record(
+    *, user: User, petition_id: int, amounts: list[tuple[int, Any]], paid_on: dt.date, note: str = ""
+) -> list[ClaimPayment]:
+    """Money recovered on one day for several claims of a petition: all recorded, or none."""
+    if not amounts:
+        raise DomainError(_("Enter the amount recovered for at least one claim."), code="required")
+    claims = {c.pk: c for c in Claim.objects.filter(petition_id=petition_id).select_related("claimant")}
+    payments = []
+    for claim_id, amount in amounts:
+        claim = claims.get(claim_id)
+        if claim is None:
+            raise DomainError(_("A claim is not one of this petition's."), code="claim")
+        try:
+            payments.append(
+                claim_payment_record(user=user, claim_id=claim_id, amount=amount, paid_on=paid_on, note=note)
+            )
+        except DomainError as exc:
+            raise DomainError(f"{claim.claimant.name}: {exc}", code=exc.code) from None
+    return payments
 
 
 @transaction.atomic

@@ -15,6 +15,8 @@ from ninja import Schema
 from pydantic import AfterValidator, Field
 
 from xinfang.accounts import scoping
+from xinfang.agency import events as agency_events
+from xinfang.community import events as community_events
 from xinfang.accounts.models import User
 from xinfang.core.idnumber import mask_id_number
 from xinfang.core.models import Limit
@@ -510,6 +512,8 @@ EVENT_LABELS = {
     "suggestion_confirmed": gettext_lazy("Detection confirmed"),
     "suggestion_dismissed": gettext_lazy("Detection dismissed"),
     "attach": gettext_lazy("Attachment added"),
+    **agency_events.EVENT_LABELS,
+    **community_events.EVENT_LABELS,
 }
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from xinfang.core.errors import ConflictError, DomainError
 from xinfang.core.models import Limit
 from xinfang.core.phone import validate_phone
 from xinfang.orgs.models import Unit
+from xinfang.orgs.selectors import ancestor_paths
 from xinfang.petitions import services as petition_services
 from xinfang.petitions.lifecycle import HANDLERS, PETITION_DEPT
 from xinfang.petitions.models import Petition, PetitionParty, Reminder
@@ -136,6 +138,11 @@ def _lock_petition(user: User, petition_id: int) -> Petition:
 def force_serves(force: SocialForce, unit: Unit) -> bool:
     """A force serves its area and everything in it."""
     return unit.path.startswith(force.area.path)
+
+
+def serving_q(unit: Unit) -> Q:
+    """Social forces serving ``unit``: those of its area or of an area above it."""
+    return Q(area__path__in=[*ancestor_paths(unit.path), unit.path])
 
 
 # --- registry ------------------------------------------------------------------------------------
@@ -379,7 +386,7 @@ def mediation_consent_record(
         recorded_by=user,
     )
     _event(petition, user, unit, "mediation_consent", reason=consent.note, referral=referral.pk,
-           party_name=party.name, consents=consents, given_on=given_on.isoformat(), method=method)
+           party_name=party.name, consents=consents, given_on=given_on.isoformat(), consent_method=method)
     if not consents:
         reason = _("%(name)s refuses mediation.") % {"name": party.name}
         if referral.status == ReferralStatus.IN_MEDIATION:
@@ -401,13 +408,8 @@ def mediation_consent_record(
 
 def mediator_choices(referral: MediationReferral) -> Any:
     """Active members of active mediation committees and mediators serving the place of the problem."""
-    place = referral.petition.place
-    forces = [
-        f.pk
-        for f in SocialForce.objects.filter(kind__in=MEDIATING_KINDS, is_active=True).select_related("area")
-        if force_serves(f, place)
-    ]
-    return SocialForceMember.objects.filter(force_id__in=forces, left_on__isnull=True).select_related("force")
+    forces = SocialForce.objects.filter(serving_q(referral.petition.place), kind__in=MEDIATING_KINDS, is_active=True)
+    return SocialForceMember.objects.filter(force__in=forces, left_on__isnull=True).select_related("force")
 
 
 @transaction.atomic

@@ -83,7 +83,7 @@ def test_the_village_ledger_totals_claims_and_what_was_recovered(two_counties):
     assert totals.claimed == Decimal("9300.00")
     assert totals.recovered == Decimal("6100.00")
     assert totals.paid == 2 and totals.outstanding == Decimal("3200.00")
-    assert [m.pk for m in ledger["matters"]] == [heping.pk]
+    assert [(m.pk, t.recovered) for m, t in ledger["matters"]] == [(heping.pk, Decimal("6100.00"))]
     assert [status for _claim, status in ledger["claims"]] == ["paid", "paid", "unpaid"]
     assert [row.totals.recovered for row in ledger["by_petitioner"]] == [
         Decimal("3000.00"),

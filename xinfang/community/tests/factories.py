@@ -85,6 +85,8 @@ def campaign(force: SocialForce, *, households: int = 20, threshold: str = "95")
         starts_on=timezone.localdate() - dt.timedelta(days=30),
         threshold=threshold,
     )
+    if not households:
+        return created
     services.households_add(
         user=user("town_hpl"),
         campaign_id=created.pk,

@@ -22,6 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.accounts import scoping
 from xinfang.accounts.models import User
+from xinfang.agency import events as agency_events
+from xinfang.community import events as community_events
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import DomainError
 from xinfang.core.idnumber import mask_id_number, normalize_id_number
@@ -233,6 +235,8 @@ EVENT_LABELS = {
     "extend": actions.EXTEND_LABEL,
     "suggestion_confirmed": gettext_lazy("Check confirmed"),
     "suggestion_dismissed": gettext_lazy("Check dismissed"),
+    **agency_events.EVENT_LABELS,
+    **community_events.EVENT_LABELS,
 }
 # Windows the petitioner may use: shown with their end date, never coloured as the unit's lateness.
 PETITIONER_WINDOWS = frozenset(str(k) for k in NO_REMINDER_KINDS)
@@ -279,6 +283,7 @@ def event_details(payload: dict[str, Any]) -> list[tuple[str, str]]:
         details.append((_("Agreement"), payload["agreement"]))
     if payload.get("reply"):
         details.append((_("Reply"), payload["reply"]))
+    details += agency_events.event_details(payload) + community_events.event_details(payload)
     return details
 
 
