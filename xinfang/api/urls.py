@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import accounts, orgs, petitions
+from . import accounts, agency, community, orgs, petitions
 from .auth import SessionAuth, TokenAuth
 from .errors import install_error_handlers
 
@@ -12,7 +12,8 @@ api = NinjaAPI(
     title="Xinfang API",
     version="1",
     description=(
-        "Petition governance: administrative tree, staff, petitions. Token or session authentication."
+        "Petition governance: administrative tree, staff, petitions, petition agency, social forces and "
+        "mediation. Token or session authentication."
     ),
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
@@ -21,3 +22,5 @@ install_error_handlers(api)
 api.add_router("/", accounts.router)
 api.add_router("/", orgs.router)
 api.add_router("/", petitions.router)
+api.add_router("/", agency.router)
+api.add_router("/", community.router)
