@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -15,6 +16,17 @@ register = template.Library()
 # inspectors read it through the petition page.
 AGENCY_ROLES = frozenset({Role.VILLAGE_CADRE, Role.TOWN_OFFICER, Role.COUNTY_OFFICER, Role.SYSTEM_ADMIN})
 COMMUNITY_ROLES = AGENCY_ROLES | {Role.DEPARTMENT_HANDLER, Role.LEADER}
+
+
+@register.filter
+def yuan(value: Any) -> str:
+    """An amount of money as 46,000.00: two decimals and thousands grouped, whatever the language."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{Decimal(value):,.2f}"
+    except (InvalidOperation, ValueError, TypeError):
+        return str(value)
 
 
 @register.simple_tag
