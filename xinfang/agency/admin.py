@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Agent, AgencyMandate, AgentStatusChange, AgentTask, Claim, ClaimPayment, MandateUse
+from .models import AgencyMandate, Agent, AgentStatusChange, AgentTask, Claim, ClaimPayment, MandateUse
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -94,8 +94,10 @@ def _form() -> SimpleUploadedFile:
         number="信访代理委托书",
         title="信访代理委托书",
         blocks=(
-            Block("本人自愿委托和平村信访代理员代为反映拖欠劳务费、土地流转费问题，"
-                  "代为准备材料、到有关部门反映并跟踪答复。本人保留对办理结果进行评价和申请复查复核的权利。"),
+            Block(
+                "本人自愿委托和平村信访代理员代为反映拖欠劳务费、土地流转费问题，"
+                "代为准备材料、到有关部门反映并跟踪答复。本人保留对办理结果进行评价和申请复查复核的权利。"
+            ),
             Block("", label="委托人（签名）："),
             Block("", label="代理人（签名）："),
         ),
@@ -140,17 +142,23 @@ def build_demo_agency() -> int:
                     "到街道和区有关部门反映，跟踪并转告答复。",
                     starts_on=timezone.localdate(),
                     ends_on=timezone.localdate() + dt.timedelta(days=365),
-                    form=SimpleUploadedFile(form.name, form.read(), content_type="application/pdf"),
+                    form=SimpleUploadedFile("代理委托书.pdf", form.read(), content_type="application/pdf"),
                     covers_appeals=seed % 3 == 0,
                 )
             )
     claims = []
     for name, seed, wages, rent in VILLAGERS:
-        person = PersonData(name=name, existing=mandates[VILLAGERS.index((name, seed, wages, rent))].principal)
+        person = PersonData(
+            name=name, existing=mandates[VILLAGERS.index((name, seed, wages, rent))].principal
+        )
         if wages:
-            claims.append(ClaimInput(claimant=person, amount=wages, kind=ClaimKind.UNPAID_WAGES, debtor=DEBTOR))
+            claims.append(
+                ClaimInput(claimant=person, amount=wages, kind=ClaimKind.UNPAID_WAGES, debtor=DEBTOR)
+            )
         if rent:
-            claims.append(ClaimInput(claimant=person, amount=rent, kind=ClaimKind.LAND_LEASE, debtor=DEBTOR))
+            claims.append(
+                ClaimInput(claimant=person, amount=rent, kind=ClaimKind.LAND_TRANSFER, debtor=DEBTOR)
+            )
     category = Category.objects.filter(parent=None, name="劳动和社会保障").first()
     with _travel(start + dt.timedelta(days=2), hour=9):
         petition = services.mandate_file_petition(
@@ -172,7 +180,9 @@ def build_demo_agency() -> int:
     return petition.claims.count() + open_case.claims.count()
 
 
-def _task(petition: Petition, cadre: User, day: dt.date, kind: str, outcome: str, *, department: str = "") -> None:
+def _task(
+    petition: Petition, cadre: User, day: dt.date, kind: str, outcome: str, *, department: str = ""
+) -> None:
     unit = Unit.objects.get(code=department) if department else None
     with _travel(day, hour=9):
         task = services.agent_task_create(
@@ -183,14 +193,34 @@ def _task(petition: Petition, cadre: User, day: dt.date, kind: str, outcome: str
 
 
 def _walk_wage_case(
-    petition: Petition, agent: Agent, cadre: User, town2: User, handler: User, start: dt.date, festival: dt.date
+    petition: Petition,
+    agent: Agent,
+    cadre: User,
+    town2: User,
+    handler: User,
+    start: dt.date,
+    festival: dt.date,
 ) -> None:
     rsj = Unit.objects.get(code=YJ_RSJ)
-    _task(petition, cadre, start + dt.timedelta(days=2), TaskKind.PREPARE, "逐户核对务工天数和流转面积，材料齐全")
+    _task(
+        petition,
+        cadre,
+        start + dt.timedelta(days=2),
+        TaskKind.PREPARE,
+        "逐户核对务工天数和流转面积，材料齐全",
+    )
     with _travel(start + dt.timedelta(days=4)):
-        petition_services.petition_forward(petition_id=petition.pk, user=town2, to_unit=rsj, note="劳动报酬争议")
-    _task(petition, cadre, start + dt.timedelta(days=4), TaskKind.LEAD_DEPARTMENT, "牵头部门为区人社局，区自然资源局配合",
-          department=YJ_RSJ)
+        petition_services.petition_forward(
+            petition_id=petition.pk, user=town2, to_unit=rsj, note="劳动报酬争议"
+        )
+    _task(
+        petition,
+        cadre,
+        start + dt.timedelta(days=4),
+        TaskKind.LEAD_DEPARTMENT,
+        "牵头部门为区人社局，区自然资源局配合",
+        department=YJ_RSJ,
+    )
     with _travel(start + dt.timedelta(days=6)):
         petition_services.petition_accept(
             petition_id=petition.pk,
@@ -199,8 +229,14 @@ def _walk_wage_case(
             notice_sent_on=timezone.localdate(),
             route="start_handling",
         )
-    _task(petition, cadre, start + dt.timedelta(days=8), TaskKind.REPRESENT, "代村民到区人社局反映，约谈企业负责人",
-          department=YJ_RSJ)
+    _task(
+        petition,
+        cadre,
+        start + dt.timedelta(days=8),
+        TaskKind.REPRESENT,
+        "代村民到区人社局反映，约谈企业负责人",
+        department=YJ_RSJ,
+    )
     _task(petition, cadre, start + dt.timedelta(days=30), TaskKind.CHASE, "企业承诺分三批在春节前付清")
     # Three instalments, all before the Spring Festival.
     claims = list(petition.claims.select_related("claimant").order_by("pk"))
@@ -255,7 +291,7 @@ def _rent_case(agent: Agent, cadre: User, town2: User, mandates: list, festival:
                     ClaimInput(
                         claimant=PersonData(name=m.principal.name, existing=m.principal),
                         amount=Decimal(amount),
-                        kind=ClaimKind.LAND_TRANSFER,
+                        kind=ClaimKind.LAND_LEASE,
                         debtor=RENT_DEBTOR,
                     )
                     for m, amount in zip(mandates, ("2400", "1800", "3000"), strict=True)
@@ -281,7 +317,10 @@ def _rent_case(agent: Agent, cadre: User, town2: User, mandates: list, festival:
             note="陪同村民到区自然资源局反映",
         )
     services.agent_task_create(
-        user=cadre, petition_id=petition.pk, kind=TaskKind.CHASE, due_on=today + dt.timedelta(days=3),
+        user=cadre,
+        petition_id=petition.pk,
+        kind=TaskKind.CHASE,
+        due_on=today + dt.timedelta(days=3),
         note="催办区自然资源局协调付款",
     )
     return petition

@@ -220,9 +220,7 @@ class AgentTask(models.Model):
     petition = models.ForeignKey(
         Petition, on_delete=models.PROTECT, related_name="agent_tasks", verbose_name=_("petition")
     )
-    agent = models.ForeignKey(
-        Agent, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("agent")
-    )
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("agent"))
     kind = models.CharField(_("kind"), max_length=20, choices=TaskKind.choices)
     due_on = models.DateField(_("due on"))
     department = models.ForeignKey(

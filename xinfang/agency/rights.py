@@ -26,7 +26,7 @@ from xinfang.core.errors import DomainError
 from xinfang.petitions.models import Petition, PetitionParty
 from xinfang.petitions.states import PartyRole
 
-from .models import Agent, AgencyMandate, MandateUse
+from .models import AgencyMandate, Agent, MandateUse
 
 
 def acting_agent(user: Any, petition: Petition) -> Agent | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -24,9 +24,9 @@ from xinfang.orgs.selectors import ancestor_paths, prefix_lookup
 from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors import visible_petitions
 
-from .models import Agent, AgencyMandate, AgentTask, Claim, ClaimPayment, MandateUse, PaidStatus
+from .models import AgencyMandate, Agent, AgentTask, Claim, ClaimPayment, MandateUse, PaidStatus
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0.00")
 
 
@@ -189,8 +189,8 @@ def totals_of(claims: Iterable[Claim]) -> Totals:
     return totals
 
 
-def grouped(claims: Iterable[Claim], key: Callable[[Claim], Hashable]) -> dict[Hashable, Totals]:
-    groups: dict[Hashable, Totals] = defaultdict(Totals)
+def grouped(claims: Iterable[Claim], key: Callable[[Claim], Any]) -> dict[Any, Totals]:
+    groups: dict[Any, Totals] = defaultdict(Totals)
     for claim in claims:
         groups[key(claim)].add(claim)
     return dict(groups)
@@ -222,17 +222,19 @@ def totals_by_village(claims: list[Claim]) -> list[Row]:
     groups = grouped(claims, lambda c: villages[c.petition.place_id].pk)
     units = {u.pk: u for u in villages.values()}
     return sorted(
-        (Row(units[k].name, t, units[k]) for k, t in groups.items()),  # type: ignore[index]
+        (Row(units[k].name, t, units[k]) for k, t in groups.items()),
         key=lambda r: -r.totals.recovered,
     )
 
 
 def totals_by_agent(claims: list[Claim]) -> list[Row]:
-    agents = {a.person_id: a for a in Agent.objects.filter(person_id__in={c.petition.agent_id for c in claims})}
+    agents = {
+        a.person_id: a for a in Agent.objects.filter(person_id__in={c.petition.agent_id for c in claims})
+    }
     groups = grouped(claims, lambda c: c.petition.agent_id)
     rows = []
     for person_id, totals in groups.items():
-        agent = agents.get(person_id)  # type: ignore[arg-type]
+        agent = agents.get(person_id) if isinstance(person_id, int) else None
         rows.append(Row(agent.person.name if agent else _("No certified agent"), totals, agent))
     return sorted(rows, key=lambda r: -r.totals.recovered)
 
@@ -241,7 +243,7 @@ def totals_by_petitioner(claims: list[Claim]) -> list[Row]:
     people = {c.claimant_id: c.claimant for c in claims}
     groups = grouped(claims, lambda c: c.claimant_id)
     return sorted(
-        (Row(people[k].name, t, people[k]) for k, t in groups.items()),  # type: ignore[index]
+        (Row(people[k].name, t, people[k]) for k, t in groups.items()),
         key=lambda r: r.label,
     )
 
@@ -249,7 +251,7 @@ def totals_by_petitioner(claims: list[Claim]) -> list[Row]:
 def totals_by_matter(claims: list[Claim]) -> list[Row]:
     petitions = {c.petition_id: c.petition for c in claims}
     groups = grouped(claims, lambda c: c.petition_id)
-    return [Row(petitions[k].number, t, petitions[k]) for k, t in groups.items()]  # type: ignore[index]
+    return [Row(petitions[k].number, t, petitions[k]) for k, t in groups.items()]
 
 
 # --- pages -------------------------------------------------------------------------------------------
@@ -257,7 +259,9 @@ def totals_by_matter(claims: list[Claim]) -> list[Row]:
 
 def open_tasks(agent: Agent, user: Any) -> QuerySet[AgentTask]:
     return (
-        AgentTask.objects.filter(agent=agent, done_at__isnull=True, petition__in=visible_petitions(user).values("pk"))
+        AgentTask.objects.filter(
+            agent=agent, done_at__isnull=True, petition__in=visible_petitions(user).values("pk")
+        )
         .select_related("petition", "department")
         .order_by("due_on", "pk")
     )
@@ -293,7 +297,9 @@ def ledger(user: Any, unit: Unit) -> dict[str, Any]:
     """台账 of a village or community (or any area): its agents' mandates, the agency matters about
     places in it, every claim and what was recovered, with totals."""
     mandates = list(
-        visible_mandates(user).filter(prefix_lookup("agent__unit__path", unit.path)).order_by("starts_on", "pk")
+        visible_mandates(user)
+        .filter(prefix_lookup("agent__unit__path", unit.path))
+        .order_by("starts_on", "pk")
     )
     matters = list(
         agency_petitions(user)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from xinfang.accounts import scoping
 from xinfang.accounts.models import User
-from xinfang.core.errors import ConflictError, DomainError
+from xinfang.core.errors import DomainError, check_version
 from xinfang.core.idnumber import validate_id_number
 from xinfang.core.phone import validate_phone
 from xinfang.orgs.models import ORGAN_KINDS, Unit
@@ -34,8 +34,8 @@ from xinfang.petitions.states import Channel, PartyRole
 
 from . import access
 from .models import (
-    Agent,
     AgencyMandate,
+    Agent,
     AgentKind,
     AgentStatus,
     AgentStatusChange,
@@ -54,13 +54,6 @@ TASKS_AT_A_DEPARTMENT = {TaskKind.ACCOMPANY, TaskKind.REPRESENT}
 
 
 # --- shared checks ---------------------------------------------------------------------------------
-
-
-def _check_version(obj: Any, expected_version: int | None) -> None:
-    if expected_version is not None and obj.version != expected_version:
-        raise ConflictError(
-            _("Someone else changed this record a moment ago. Reload the page to see the change, then try again.")
-        )
 
 
 def _text(value: str, message: str, *, limit: int | None = None) -> str:
@@ -201,7 +194,7 @@ def _agent_status_change(
         agent = Agent.objects.select_for_update().select_related("unit").get(pk=agent_id)
         if not access.may_register_agents(user, agent.unit):
             raise scoping.OutOfJurisdiction(_("This agent is outside your jurisdiction."))
-        _check_version(agent, expected_version)
+        check_version(agent, expected_version)
         if agent.status == status:
             raise DomainError(
                 _("The agent is already “%(status)s”.") % {"status": AgentStatus(status).label},
@@ -320,7 +313,7 @@ def mandate_revoke(
     agent = Agent.objects.select_related("unit").get(pk=mandate.agent_id)
     if not access.may_act_for(user, agent):
         raise scoping.OutOfJurisdiction(_("This agent is outside your jurisdiction."))
-    _check_version(mandate, expected_version)
+    check_version(mandate, expected_version)
     if mandate.revoked_on is not None:
         raise DomainError(_("This mandate has already been revoked."), code="revoked")
     if revoked_on is None:
@@ -480,8 +473,10 @@ def agent_task_create(
     if agent is None:
         raise DomainError(_("This petition has no certified agent."), code="no_agent")
     if not access.may_act_for(user, agent):
-        raise DomainError(_("Only the agent or petition staff over the agent may plan the agent's work."),
-                          code="role_not_allowed")
+        raise DomainError(
+            _("Only the agent or petition staff over the agent may plan the agent's work."),
+            code="role_not_allowed",
+        )
     if kind not in TaskKind.values:
         raise DomainError(_("Choose the kind of task."), code="kind")
     if due_on is None or due_on < timezone.localdate():
@@ -489,8 +484,9 @@ def agent_task_create(
     if department is not None and department.kind not in ORGAN_KINDS:
         raise DomainError(_("Choose a department or office, not an area."), code="department")
     if kind in TASKS_AT_A_DEPARTMENT and department is None:
-        raise DomainError(_("Say at which department the petitioner is accompanied or represented."),
-                          code="department")
+        raise DomainError(
+            _("Say at which department the petitioner is accompanied or represented."), code="department"
+        )
     if not petition.is_open:
         raise DomainError(_("The petition is no longer open."), code="closed")
     petition = _lock_petition(petition.pk)
@@ -531,12 +527,14 @@ def agent_task_complete(
         raise scoping.OutOfJurisdiction(_("Not found."))
     get_visible_petition(user, task.petition_id)
     if not access.may_act_for(user, task.agent):
-        raise DomainError(_("Only the agent or petition staff over the agent may close the agent's tasks."),
-                          code="role_not_allowed")
+        raise DomainError(
+            _("Only the agent or petition staff over the agent may close the agent's tasks."),
+            code="role_not_allowed",
+        )
     outcome = _text(outcome, _("Say what came of it."), limit=2000)
     petition = _lock_petition(task.petition_id)
     task = AgentTask.objects.select_for_update().get(pk=task_id)
-    _check_version(task, expected_version)
+    check_version(task, expected_version)
     if task.done_at is not None:
         raise DomainError(_("This task is already done."), code="done")
     if department is not None:
@@ -595,7 +593,8 @@ def _require_work(user: User, petition_id: int) -> Petition:
     petition, agent = _agency_petition(user, petition_id)
     if not access.may_work_on(user, petition, agent):
         raise DomainError(
-            _("Only the petition's agent or staff handling it may record its claims."), code="role_not_allowed"
+            _("Only the petition's agent or staff handling it may record its claims."),
+            code="role_not_allowed",
         )
     return petition
 
@@ -712,8 +711,9 @@ def claim_payment_correct(*, user: User, payment_id: int, reason: str) -> ClaimP
     claim = Claim.objects.select_for_update().select_related("claimant").get(pk=payment.claim_id)
     payment = ClaimPayment.objects.get(pk=payment_id)
     if payment.corrects_id is not None:
-        raise DomainError(_("A correction cannot itself be corrected; record the payment again."),
-                          code="correction")
+        raise DomainError(
+            _("A correction cannot itself be corrected; record the payment again."), code="correction"
+        )
     if ClaimPayment.objects.filter(corrects=payment).exists():
         raise DomainError(_("This payment has already been corrected."), code="corrected")
     correction = ClaimPayment.objects.create(

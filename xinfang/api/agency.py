@@ -146,7 +146,9 @@ def list_mandates(request: HttpRequest, agent_id: int) -> list[s.MandateOut]:
     user = _actor(request)
     agent = _agent(user, agent_id)
     today = timezone.localdate()
-    return [s.mandate_out(m, today) for m in selectors.visible_mandates(user).filter(agent=agent).order_by("pk")]
+    return [
+        s.mandate_out(m, today) for m in selectors.visible_mandates(user).filter(agent=agent).order_by("pk")
+    ]
 
 
 @router.post("/agency/agents/{agent_id}/mandates", response={201: s.MandateOut, **FIELD_ERRORS})
@@ -200,7 +202,9 @@ def file_petition(request: HttpRequest, agent_id: int, body: s.FilingIn) -> Any:
     user = _actor(request)
     _agent(user, agent_id)
     place = Unit.objects.filter(pk=body.place_id).first()
-    category = Category.objects.filter(pk=body.category_id, is_active=True).first() if body.category_id else None
+    category = (
+        Category.objects.filter(pk=body.category_id, is_active=True).first() if body.category_id else None
+    )
     if body.category_id is not None and category is None:
         return _fields_error(intake.IntakeError({"category": [_("Unknown category.")]}))
     data = services.FilingData(
@@ -243,7 +247,10 @@ def file_petition(request: HttpRequest, agent_id: int, body: s.FilingIn) -> Any:
 def list_tasks(request: HttpRequest, petition_id: int) -> list[s.AgentTaskOut]:
     petition = selectors.get_agency_petition(_actor(request), petition_id)
     today = timezone.localdate()
-    return [s.task_out(t, today) for t in petition.agent_tasks.select_related("department").order_by("due_on", "pk")]
+    return [
+        s.task_out(t, today)
+        for t in petition.agent_tasks.select_related("department").order_by("due_on", "pk")
+    ]
 
 
 def _department(user: User, department_id: int | None) -> Unit | None:

@@ -10,7 +10,16 @@ from ninja import Schema
 from pydantic import Field
 
 from xinfang.agency import selectors
-from xinfang.agency.models import Agent, AgencyMandate, AgentKind, AgentTask, Claim, ClaimKind, ClaimPayment, TaskKind
+from xinfang.agency.models import (
+    AgencyMandate,
+    Agent,
+    AgentKind,
+    AgentTask,
+    Claim,
+    ClaimKind,
+    ClaimPayment,
+    TaskKind,
+)
 from xinfang.core.idnumber import mask_id_number
 from xinfang.core.phone import mask_phone
 
@@ -74,7 +83,7 @@ def agent_out(agent: Agent) -> AgentOut:
         certified_by=agent.certified_by,
         status=agent.status,
         status_label=str(agent.get_status_display()),
-        login=agent.user.username if agent.user_id else None,
+        login=agent.user.username if agent.user is not None else None,
         version=agent.version,
     )
 
@@ -202,7 +211,7 @@ def task_out(task: AgentTask, today: dt.date) -> AgentTaskOut:
         kind=task.kind,
         kind_label=str(task.get_kind_display()),
         due_on=task.due_on,
-        department=task.department.name if task.department_id else "",
+        department=task.department.name if task.department is not None else "",
         note=task.note,
         done_at=task.done_at,
         outcome=task.outcome,

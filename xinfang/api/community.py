@@ -162,7 +162,7 @@ def list_referrals(request: HttpRequest, status: str = "") -> list[s.ReferralOut
 
 @router.get("/community/referrals/figures", response={200: s.FiguresOut, **COMMON_ERRORS})
 def get_figures(request: HttpRequest) -> s.FiguresOut:
-    """Referrals, success rate (agreed ÷ agreed + failed) and first contact on time, as far as the caller sees."""
+    """Referrals, success rate (agreed ÷ agreed + failed), first contact on time, as the caller sees them."""
     return s.figures_out(selectors.mediation_figures(selectors.visible_referrals(_actor(request))))
 
 
@@ -182,7 +182,11 @@ def record_consent(request: HttpRequest, referral_id: int, body: s.ConsentIn) ->
     selectors.get_visible_referral(user, referral_id)
     party = get_object_or_404(MediationParty, pk=body.mediation_party_id, referral_id=referral_id)
     services.mediation_consent_record(
-        user=user, party_id=party.pk, consents=body.consents, given_on=body.given_on, method=body.method,
+        user=user,
+        party_id=party.pk,
+        consents=body.consents,
+        given_on=body.given_on,
+        method=body.method,
         note=body.note,
     )
     return _after(user, referral_id)
@@ -274,7 +278,10 @@ def download_agreement(request: HttpRequest, referral_id: int, fmt: str) -> Http
 
 @router.get("/community/campaigns", response={200: list[s.CampaignSummaryOut], **COMMON_ERRORS})
 def list_campaigns(request: HttpRequest) -> list[s.CampaignSummaryOut]:
-    return [s.campaign_summary(c) for c in selectors.visible_campaigns(_actor(request)).order_by("-starts_on")[:200]]
+    return [
+        s.campaign_summary(c)
+        for c in selectors.visible_campaigns(_actor(request)).order_by("-starts_on")[:200]
+    ]
 
 
 @router.post("/community/campaigns", response={201: s.CampaignOut, **WRITE_ERRORS})

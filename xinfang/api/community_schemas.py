@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field
 
-from xinfang.community import selectors
+from xinfang.community import eligibility, selectors
 from xinfang.community.models import (
     ConsentCampaign,
     ConsentMethod,
@@ -250,7 +250,7 @@ def referral_out(referral: MediationReferral) -> ReferralOut:
         petition_state=referral.petition.state,
         status=referral.status,
         status_label=str(referral.get_status_display()),
-        checklist=referral.checklist,
+        checklist=eligibility.answered(referral.checklist),
         parties=parties,
         mediator=referral.mediator.name if referral.mediator else None,
         mediator_force=referral.mediator.force.name if referral.mediator else None,
@@ -389,9 +389,17 @@ def campaign_out(campaign: ConsentCampaign) -> CampaignOut:
         starts_on=campaign.starts_on,
         rate=str(series[-1].rate),
         threshold_reached_on=selectors.threshold_reached_on(campaign, series),
-        series=[PointOut(day=p.day, consented=p.consented, households=p.households, rate=str(p.rate)) for p in series],
+        series=[
+            PointOut(day=p.day, consented=p.consented, households=p.households, rate=str(p.rate))
+            for p in series
+        ],
         work=[
-            WorkOut(member_id=row["member"].pk, member=row["member"].name, visits=row["visits"], consents=row["consents"])
+            WorkOut(
+                member_id=row["member"].pk,
+                member=row["member"].name,
+                visits=row["visits"],
+                consents=row["consents"],
+            )
             for row in selectors.member_work(campaign)
         ],
         households=[household_out(h) for h in campaign.households.order_by("address_label")],

@@ -15,9 +15,9 @@ from ninja import Schema
 from pydantic import AfterValidator, Field
 
 from xinfang.accounts import scoping
+from xinfang.accounts.models import User
 from xinfang.agency import events as agency_events
 from xinfang.community import events as community_events
-from xinfang.accounts.models import User
 from xinfang.core.idnumber import mask_id_number
 from xinfang.core.models import Limit
 from xinfang.core.phone import mask_phone

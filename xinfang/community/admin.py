@@ -82,7 +82,15 @@ class PartyInline(ReadOnlyInline):
 
 @admin.register(MediationReferral)
 class MediationReferralAdmin(ReadOnlyAdmin):
-    list_display = ("petition", "status", "unit", "mediator", "referred_at", "first_contact_due_at", "first_contact_at")
+    list_display = (
+        "petition",
+        "status",
+        "unit",
+        "mediator",
+        "referred_at",
+        "first_contact_due_at",
+        "first_contact_at",
+    )
     list_filter = ("status",)
     search_fields = ("petition__number",)
     inlines = (PartyInline,)

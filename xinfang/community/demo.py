@@ -31,7 +31,9 @@ from .models import ConsentStatus, ForceKind, SocialForce
 
 SHANTY = "ah-hf-yh-hpl-hqs"  # 和平路棚户区社区
 ELIGIBLE = {item.code: not item.excludes_when_yes for item in BUILTIN_CHECKS}
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏吕丁沈姚卢"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏吕丁沈姚卢"
+)
 GIVEN = "建国秀英桂兰志强玉梅海燕德华春生金凤国庆小红永福淑珍明亮红梅立新丽娟振华凤英家乐文斌晓东长江宏伟雪梅"
 
 
@@ -50,16 +52,23 @@ def build_demo_community() -> None:
         return
     rng = random.Random(2022)  # noqa: S311 - demo data
     today = timezone.localdate()
-    users = {u.username: u for u in User.objects.filter(username__in=["town", "town2", "town_hpl", "county", "cadre"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["town", "town2", "town_hpl", "county", "cadre"])
+    }
     with _travel(today - dt.timedelta(days=200)):
-        wangcheng = _committee(users["town"], "ah-la-ja-wc", "望城街道人民调解委员会", 3, rng, "邻里纠纷、物业纠纷、劳务纠纷")
+        wangcheng = _committee(
+            users["town"], "ah-la-ja-wc", "望城街道人民调解委员会", 3, rng, "邻里纠纷、物业纠纷、劳务纠纷"
+        )
         _committee(users["town2"], "ah-la-yj-pg", "平岗街道人民调解委员会", 4, rng, "土地流转纠纷、劳务纠纷")
         _registry_extras(users)
     _shanty_town(users["town_hpl"], rng, today)
     _mediations(wangcheng, today)
 
 
-def _committee(user: User, area: str, name: str, mediators: int, rng: random.Random, skills: str) -> SocialForce:
+def _committee(
+    user: User, area: str, name: str, mediators: int, rng: random.Random, skills: str
+) -> SocialForce:
     force = services.social_force_register(
         user=user,
         kind=ForceKind.MEDIATION_COMMITTEE,
@@ -144,7 +153,9 @@ def _shanty_town(user: User, rng: random.Random, today: dt.date) -> None:
         households = services.households_add(
             user=user,
             campaign_id=campaign.pk,
-            households=[(f"宿舍{block}栋{unit:02d}户", _name(rng)) for block in range(1, 11) for unit in range(1, 13)],
+            households=[
+                (f"宿舍{block}栋{unit:02d}户", _name(rng)) for block in range(1, 11) for unit in range(1, 13)
+            ],
         )
     # Weekly rounds of visits: most households come round after one or two visits; a few hold out.
     pending = list(households)
@@ -209,16 +220,29 @@ def _mediations(committee: SocialForce, today: dt.date) -> None:
 
     # 1. Settled: a neighbours' drainage dispute, agreement signed within the month.
     day = today - dt.timedelta(days=45)
-    settled = _petition(subject="楼上住户改造卫生间致楼下渗水", request="请求协调楼上住户修复防水并赔偿损失",
-                        handler="handler2", organ="ah-la-ja-zjj", day=day, seed=31)
+    settled = _petition(
+        subject="楼上住户改造卫生间致楼下渗水",
+        request="请求协调楼上住户修复防水并赔偿损失",
+        handler="handler2",
+        organ="ah-la-ja-zjj",
+        day=day,
+        seed=31,
+    )
     with _travel(day + dt.timedelta(days=2)):
         referral = services.mediation_refer(
-            user=handler2, petition_id=settled.pk, answers=dict(ELIGIBLE), respondents=["楼上住户"],
+            user=handler2,
+            petition_id=settled.pk,
+            answers=dict(ELIGIBLE),
+            respondents=["楼上住户"],
             note="相邻关系民事纠纷，双方均愿意调解",
         )
         for party in referral.parties.all():
             services.mediation_consent_record(
-                user=handler2, party_id=party.pk, consents=True, given_on=timezone.localdate(), method="signed"
+                user=handler2,
+                party_id=party.pk,
+                consents=True,
+                given_on=timezone.localdate(),
+                method="signed",
             )
         services.mediation_assign(user=handler2, referral_id=referral.pk, member_id=mediators[0].pk)
     with _travel(day + dt.timedelta(days=2), hour=17):
@@ -237,8 +261,14 @@ def _mediations(committee: SocialForce, today: dt.date) -> None:
 
     # 2. In mediation: wages owed by a decorating firm; both sides agreed to mediate, talks are under way.
     day = today - dt.timedelta(days=10)
-    ongoing = _petition(subject="装修公司拖欠两名工人工资", request="请求督促装修公司支付拖欠工资",
-                        handler="handler", organ="ah-la-ja-rsj", day=day, seed=32)
+    ongoing = _petition(
+        subject="装修公司拖欠两名工人工资",
+        request="请求督促装修公司支付拖欠工资",
+        handler="handler",
+        organ="ah-la-ja-rsj",
+        day=day,
+        seed=32,
+    )
     with _travel(day + dt.timedelta(days=1)):
         referral = services.mediation_refer(
             user=handler, petition_id=ongoing.pk, answers=dict(ELIGIBLE), respondents=["某装饰工程有限公司"]
@@ -249,20 +279,31 @@ def _mediations(committee: SocialForce, today: dt.date) -> None:
             )
         services.mediation_assign(user=handler, referral_id=referral.pk, member_id=mediators[1].pk)
     with _travel(day + dt.timedelta(days=1), hour=20):
-        services.mediation_first_contact(user=handler, referral_id=referral.pk, contacted_at=timezone.now(),
-                                         method="phone")
+        services.mediation_first_contact(
+            user=handler, referral_id=referral.pk, contacted_at=timezone.now(), method="phone"
+        )
 
     # 3. Waiting for the firm's consent; the mediator was assigned two days ago and has not called yet.
     day = today - dt.timedelta(days=3)
-    waiting = _petition(subject="物业公司扣留业主装修押金", request="请求督促物业公司退还装修押金",
-                        handler="handler2", organ="ah-la-ja-zjj", day=day, seed=33)
+    waiting = _petition(
+        subject="物业公司扣留业主装修押金",
+        request="请求督促物业公司退还装修押金",
+        handler="handler2",
+        organ="ah-la-ja-zjj",
+        day=day,
+        seed=33,
+    )
     with _travel(day + dt.timedelta(days=1)):
         referral = services.mediation_refer(
             user=handler2, petition_id=waiting.pk, answers=dict(ELIGIBLE), respondents=["某物业服务有限公司"]
         )
         applicant = referral.parties.get(side="applicant")
         services.mediation_consent_record(
-            user=handler2, party_id=applicant.pk, consents=True, given_on=timezone.localdate(), method="in_person"
+            user=handler2,
+            party_id=applicant.pk,
+            consents=True,
+            given_on=timezone.localdate(),
+            method="in_person",
         )
         services.mediation_assign(user=handler2, referral_id=referral.pk, member_id=mediators[2].pk)
     services.mediation_remind_overdue()

@@ -38,7 +38,9 @@ def _labelled(label: str, text: str) -> list[Block]:
 def agreement_content(referral: MediationReferral) -> DocumentContent:
     agreement: MediationAgreement | None = getattr(referral, "agreement", None)
     if agreement is None or referral.mediator is None:
-        raise DomainError(_("There is no signed agreement for this referral yet."), code="document_not_available")
+        raise DomainError(
+            _("There is no signed agreement for this referral yet."), code="document_not_available"
+        )
     force = referral.mediator.force
     parties = list(referral.parties.order_by("side", "pk"))
     applicants = "、".join(p.name for p in parties if p.side == PartySide.APPLICANT)

@@ -72,6 +72,9 @@ BUILTIN_CHECKS: tuple[ChecklistItem, ...] = (
 )
 
 
+BUILTIN_BY_CODE = {item.code: item for item in BUILTIN_CHECKS}
+
+
 def checklist_for(unit: Unit) -> list[ChecklistItem]:
     """The built-in questions, then the active ones of every locality from the top down to ``unit``."""
     local = EligibilityCheck.objects.filter(
@@ -96,7 +99,24 @@ def assess(items: list[ChecklistItem], answers: dict[str, bool]) -> tuple[list[d
     for item in items:
         answer = answers[item.code]
         excluded = item.excludes(answer)
-        rows.append({"code": item.code, "question": str(item.question), "answer": answer, "excludes": excluded})
+        row: dict[str, Any] = {"code": item.code, "answer": answer, "excludes": excluded}
+        if item.code not in BUILTIN_BY_CODE:
+            # A locality's own question is kept as worded; built-in ones read in each reader's language.
+            row["question"] = str(item.question)
+        rows.append(row)
         if excluded:
             reasons.append(str(item.reason))
     return rows, reasons
+
+
+def answered(checklist: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The checklist kept with a referral, each row with its question in the reader's language."""
+    return [
+        {
+            **row,
+            "question": str(BUILTIN_BY_CODE[row["code"]].question)
+            if row["code"] in BUILTIN_BY_CODE
+            else row.get("question", row["code"]),
+        }
+        for row in checklist
+    ]

@@ -151,9 +151,7 @@ class EligibilityCheck(models.Model):
     (or, when unticked, "no") makes the matter ineligible.
     """
 
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("locality")
-    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("locality"))
     question = models.CharField(_("question"), max_length=200)
     excludes_when_yes = models.BooleanField(_("“yes” excludes"), default=True)
     reason = models.CharField(_("reason shown when it excludes"), max_length=200)

@@ -118,7 +118,9 @@ def _percent(part: int, whole: int) -> str:
     return f"{Decimal(100 * part / whole).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
 
 
-def mediation_figures(referrals: QuerySet[MediationReferral], now: dt.datetime | None = None) -> MediationFigures:
+def mediation_figures(
+    referrals: QuerySet[MediationReferral], now: dt.datetime | None = None
+) -> MediationFigures:
     """Referrals, success rate (agreed ÷ agreed + failed) and first contact on time (contacted by the
     deadline ÷ referrals whose contact is recorded or whose deadline has passed)."""
     now = now or timezone.now()
@@ -174,7 +176,9 @@ class RatePoint:
     def rate(self) -> Decimal:
         if not self.households:
             return Decimal("0")
-        return (Decimal(100 * self.consented) / self.households).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return (Decimal(100 * self.consented) / self.households).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
 
 
 def consent_series(campaign: ConsentCampaign) -> list[RatePoint]:
@@ -216,9 +220,10 @@ def member_work(campaign: ConsentCampaign) -> list[dict[str, Any]]:
     """Per member of the campaign's social force: status changes recorded for their work, and households
     they brought to consent."""
     rows: dict[int, dict[str, Any]] = {}
-    for change in HouseholdConsent.objects.filter(household__campaign=campaign, worked_by__isnull=False).select_related(
-        "worked_by"
-    ):
+    for change in HouseholdConsent.objects.filter(
+        household__campaign=campaign, worked_by__isnull=False
+    ).select_related("worked_by"):
+        assert change.worked_by_id is not None
         row = rows.setdefault(change.worked_by_id, {"member": change.worked_by, "visits": 0, "consents": 0})
         row["visits"] += 1
         row["consents"] += change.status == ConsentStatus.CONSENTED

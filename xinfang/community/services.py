@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from xinfang.accounts import scoping
 from xinfang.accounts.models import Role, User
 from xinfang.core.deadlines import due_datetime
-from xinfang.core.errors import ConflictError, DomainError
+from xinfang.core.errors import DomainError, check_version
 from xinfang.core.models import Limit
 from xinfang.core.phone import validate_phone
 from xinfang.orgs.models import Unit
@@ -73,13 +73,6 @@ def _not_future(day: dt.date | None) -> None:
         raise DomainError(_("The date cannot be in the future."), code="future")
 
 
-def _check_version(obj: Any, expected_version: int | None) -> None:
-    if expected_version is not None and obj.version != expected_version:
-        raise ConflictError(
-            _("Someone else changed this record a moment ago. Reload the page to see the change, then try again.")
-        )
-
-
 def _phone(value: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -108,13 +101,13 @@ def _seat_unit(user: User, petition: Petition, roles: frozenset[str], *, registe
     if membership is None:
         if scoping.sees_everything(user):
             return petition.current_unit
-        raise DomainError(
-            _("Your role does not allow this on the petition."), code="role_not_allowed"
-        )
+        raise DomainError(_("Your role does not allow this on the petition."), code="role_not_allowed")
     return membership.unit
 
 
-def _event(petition: Petition, user: User, unit: Unit | None, action: str, reason: str = "", **payload: Any) -> None:
+def _event(
+    petition: Petition, user: User, unit: Unit | None, action: str, reason: str = "", **payload: Any
+) -> None:
     """A timeline row that changes no state; the caller holds the petition lock."""
     petition.version += 1
     petition.save(update_fields=["version", "updated_at"])
@@ -184,7 +177,7 @@ def social_force_set_active(
 ) -> SocialForce:
     force = SocialForce.objects.select_for_update().select_related("area").get(pk=force_id)
     _require_registry(user, force.area)
-    _check_version(force, expected_version)
+    check_version(force, expected_version)
     if force.is_active == active:
         raise DomainError(_("Nothing to change."), code="unchanged")
     force.is_active = active
@@ -248,13 +241,23 @@ def social_force_link(
         raise DomainError(_("Choose an active social force."), code="force")
     if not (force_serves(force, petition.place) or scoping.can_see_unit(user, force.area)):
         raise DomainError(_("This social force does not serve the place of the problem."), code="force_area")
-    if SocialForceLink.objects.filter(petition=petition, force=force, role=role, ended_at__isnull=True).exists():
+    if SocialForceLink.objects.filter(
+        petition=petition, force=force, role=role, ended_at__isnull=True
+    ).exists():
         raise DomainError(_("This social force already takes part in this way."), code="duplicate")
     link = SocialForceLink.objects.create(
         petition=petition, force=force, role=role, note=(note or "").strip()[:300], linked_by=user
     )
-    _event(petition, user, unit, "social_force_linked", reason=link.note, force=force.pk, force_name=force.name,
-           link_role=role)
+    _event(
+        petition,
+        user,
+        unit,
+        "social_force_linked",
+        reason=link.note,
+        force=force.pk,
+        force_name=force.name,
+        link_role=role,
+    )
     return link
 
 
@@ -271,8 +274,16 @@ def social_force_unlink(*, user: User, link_id: int, reason: str = "") -> Social
     link.ended_at = timezone.now()
     link.ended_by = user
     link.save(update_fields=["ended_at", "ended_by"])
-    _event(petition, user, unit, "social_force_unlinked", reason=(reason or "").strip()[:300],
-           force=link.force_id, force_name=link.force.name, link_role=link.role)
+    _event(
+        petition,
+        user,
+        unit,
+        "social_force_unlinked",
+        reason=(reason or "").strip()[:300],
+        force=link.force_id,
+        force_name=link.force.name,
+        link_role=link.role,
+    )
     return link
 
 
@@ -290,7 +301,9 @@ def _referral_for_update(user: User, referral_id: int) -> tuple[MediationReferra
 
 
 def _require_open(referral: MediationReferral, *statuses: str) -> None:
-    allowed = statuses or tuple(s.value for s in (ReferralStatus.PENDING_CONSENT, ReferralStatus.IN_MEDIATION))
+    allowed = statuses or tuple(
+        s.value for s in (ReferralStatus.PENDING_CONSENT, ReferralStatus.IN_MEDIATION)
+    )
     if referral.status not in allowed:
         raise DomainError(
             _("Not possible while the referral is “%(status)s”.") % {"status": referral.get_status_display()},
@@ -313,14 +326,16 @@ def mediation_refer(
     An ineligible matter is refused with every reason that excludes it, and nothing is recorded.
     """
     petition = _lock_petition(user, petition_id)
-    _check_version(petition, expected_version)
+    check_version(petition, expected_version)
     unit = _seat_unit(user, petition, HANDLERS, registering=False)
     if petition.petition_type != PetitionType.GRIEVANCE or petition.state != State.IN_HANDLING:
         raise DomainError(
             _("Only a grievance or request (申诉求决) under investigation can be referred to mediation."),
             code="not_allowed_in_state",
         )
-    if MediationReferral.objects.filter(petition=petition, status__in=["pending_consent", "in_mediation"]).exists():
+    if MediationReferral.objects.filter(
+        petition=petition, status__in=["pending_consent", "in_mediation"]
+    ).exists():
         raise DomainError(_("This petition is already referred to mediation."), code="duplicate")
     rows, reasons = eligibility.assess(eligibility.checklist_for(petition.current_unit), answers)
     if reasons:
@@ -335,18 +350,32 @@ def mediation_refer(
         petition=petition, unit=unit, checklist=rows, note=(note or "").strip()[:2000], referred_by=user
     )
     seen: set[int] = set()
-    for party in PetitionParty.objects.filter(
-        petition=petition, role__in=[PartyRole.PRINCIPAL, PartyRole.CO_PETITIONER]
-    ).select_related("petitioner").order_by("pk"):
+    for party in (
+        PetitionParty.objects.filter(
+            petition=petition, role__in=[PartyRole.PRINCIPAL, PartyRole.CO_PETITIONER]
+        )
+        .select_related("petitioner")
+        .order_by("pk")
+    ):
         if party.petitioner_id not in seen:
             seen.add(party.petitioner_id)
             MediationParty.objects.create(
-                referral=referral, side=PartySide.APPLICANT, name=party.petitioner.name, petitioner=party.petitioner
+                referral=referral,
+                side=PartySide.APPLICANT,
+                name=party.petitioner.name,
+                petitioner=party.petitioner,
             )
     for name in others:
         MediationParty.objects.create(referral=referral, side=PartySide.RESPONDENT, name=name)
-    _event(petition, user, unit, "mediation_referred", reason=referral.note, referral=referral.pk,
-           respondents=others)
+    _event(
+        petition,
+        user,
+        unit,
+        "mediation_referred",
+        reason=referral.note,
+        referral=referral.pk,
+        respondents=others,
+    )
     return referral
 
 
@@ -382,11 +411,25 @@ def mediation_consent_record(
     if given_on < timezone.localdate(referral.referred_at):
         raise DomainError(_("Consent cannot be dated before the referral."), code="given_on")
     consent = MediationConsent.objects.create(
-        party=party, consents=consents, given_on=given_on, method=method, note=(note or "").strip()[:300],
+        party=party,
+        consents=consents,
+        given_on=given_on,
+        method=method,
+        note=(note or "").strip()[:300],
         recorded_by=user,
     )
-    _event(petition, user, unit, "mediation_consent", reason=consent.note, referral=referral.pk,
-           party_name=party.name, consents=consents, given_on=given_on.isoformat(), consent_method=method)
+    _event(
+        petition,
+        user,
+        unit,
+        "mediation_consent",
+        reason=consent.note,
+        referral=referral.pk,
+        party_name=party.name,
+        consents=consents,
+        given_on=given_on.isoformat(),
+        consent_method=method,
+    )
     if not consents:
         reason = _("%(name)s refuses mediation.") % {"name": party.name}
         if referral.status == ReferralStatus.IN_MEDIATION:
@@ -408,7 +451,9 @@ def mediation_consent_record(
 
 def mediator_choices(referral: MediationReferral) -> Any:
     """Active members of active mediation committees and mediators serving the place of the problem."""
-    forces = SocialForce.objects.filter(serving_q(referral.petition.place), kind__in=MEDIATING_KINDS, is_active=True)
+    forces = SocialForce.objects.filter(
+        serving_q(referral.petition.place), kind__in=MEDIATING_KINDS, is_active=True
+    )
     return SocialForceMember.objects.filter(force__in=forces, left_on__isnull=True).select_related("force")
 
 
@@ -418,7 +463,7 @@ def mediation_assign(
 ) -> MediationReferral:
     """Assign the mediator; the first contact is due within the locality's limit (default 24 hours)."""
     referral, petition, unit = _referral_for_update(user, referral_id)
-    _check_version(referral, expected_version)
+    check_version(referral, expected_version)
     _require_open(referral)
     member = mediator_choices(referral).filter(pk=member_id).first()
     if member is None:
@@ -434,8 +479,16 @@ def mediation_assign(
     referral.contact_reminded_at = None
     referral.version += 1
     referral.save()
-    _event(petition, user, unit, "mediator_assigned", referral=referral.pk, mediator_name=member.name,
-           force_name=member.force.name, due_at=timezone.localtime(referral.first_contact_due_at).isoformat())
+    _event(
+        petition,
+        user,
+        unit,
+        "mediator_assigned",
+        referral=referral.pk,
+        mediator_name=member.name,
+        force_name=member.force.name,
+        due_at=timezone.localtime(referral.first_contact_due_at).isoformat(),
+    )
     return referral
 
 
@@ -462,8 +515,16 @@ def mediation_first_contact(
     referral.version += 1
     referral.save()
     on_time = bool(referral.first_contact_due_at and contacted_at <= referral.first_contact_due_at)
-    _event(petition, user, unit, "mediation_contact", reason=(note or "").strip()[:300], referral=referral.pk,
-           contacted_at=timezone.localtime(contacted_at).isoformat(), on_time=on_time)
+    _event(
+        petition,
+        user,
+        unit,
+        "mediation_contact",
+        reason=(note or "").strip()[:300],
+        referral=referral.pk,
+        contacted_at=timezone.localtime(contacted_at).isoformat(),
+        on_time=on_time,
+    )
     return referral
 
 
@@ -492,7 +553,7 @@ def mediation_agree(
 ) -> MediationAgreement:
     """调解协议书 signed: recorded, and the petition is settled, which stops the handling clock."""
     referral, petition, _unit = _referral_for_update(user, referral_id)
-    _check_version(referral, expected_version)
+    check_version(referral, expected_version)
     _require_open(referral, ReferralStatus.IN_MEDIATION)
     if referral.mediator_id is None:
         raise DomainError(_("Assign the mediator first."), code="no_mediator")
@@ -513,7 +574,9 @@ def mediation_agree(
         signed_on=signed_on,
         created_by=user,
     )
-    petition_services.petition_settle(petition_id=petition.pk, user=user, agreement=terms, signed_on=signed_on)
+    petition_services.petition_settle(
+        petition_id=petition.pk, user=user, agreement=terms, signed_on=signed_on
+    )
     referral.status = ReferralStatus.AGREED
     referral.outcome_at = timezone.now()
     referral.version += 1
@@ -527,7 +590,7 @@ def mediation_fail(
 ) -> MediationReferral:
     """No agreement: the matter returns to handling; its handling clock ran on during mediation."""
     referral, petition, unit = _referral_for_update(user, referral_id)
-    _check_version(referral, expected_version)
+    check_version(referral, expected_version)
     reason = _text(reason, _("Say why mediation ended without agreement."), limit=2000)
     if referral.status == ReferralStatus.PENDING_CONSENT:
         referral.status = ReferralStatus.WITHDRAWN
@@ -556,9 +619,9 @@ def mediation_remind_overdue(*, now: dt.datetime | None = None) -> int:
     sent = 0
     for referral in due:
         with transaction.atomic():
-            claimed = MediationReferral.objects.filter(pk=referral.pk, contact_reminded_at__isnull=True).update(
-                contact_reminded_at=now
-            )
+            claimed = MediationReferral.objects.filter(
+                pk=referral.pk, contact_reminded_at__isnull=True
+            ).update(contact_reminded_at=now)
             if not claimed:
                 continue
             Reminder.objects.create(
@@ -612,8 +675,11 @@ def campaign_create(
 ) -> ConsentCampaign:
     _require_registry(user, area)
     force = SocialForce.objects.select_related("area").filter(pk=social_force_id, is_active=True).first()
-    if force is None or not (force_serves(force, area) or area.path.startswith(force.area.path)
-                             or force.area.path.startswith(area.path)):
+    if force is None or not (
+        force_serves(force, area)
+        or area.path.startswith(force.area.path)
+        or force.area.path.startswith(area.path)
+    ):
         raise DomainError(_("Choose an active social force of the area."), code="force")
     if starts_on is None:
         raise DomainError(_("Give the date."), code="required")
@@ -639,7 +705,9 @@ def households_add(*, user: User, campaign_id: int, households: list[tuple[str, 
     if any(not label for label in labels):
         raise DomainError(_("Every household needs its address."), code="address")
     taken = set(
-        Household.objects.filter(campaign=campaign, address_label__in=labels).values_list("address_label", flat=True)
+        Household.objects.filter(campaign=campaign, address_label__in=labels).values_list(
+            "address_label", flat=True
+        )
     )
     repeated = {label for label in labels if labels.count(label) > 1} | taken
     if repeated:
@@ -672,7 +740,7 @@ def household_consent_record(
         raise scoping.OutOfJurisdiction(_("Not found."))
     campaign = ConsentCampaign.objects.select_related("area", "social_force").get(pk=household.campaign_id)
     _require_registry(user, campaign.area)
-    _check_version(household, expected_version)
+    check_version(household, expected_version)
     if status not in ConsentStatus.values or status == ConsentStatus.NOT_VISITED:
         raise DomainError(_("Choose the household's answer."), code="status")
     if on is None:
@@ -695,7 +763,11 @@ def household_consent_record(
                 code="worked_by",
             )
     change = HouseholdConsent.objects.create(
-        household=household, status=status, on=on, worked_by=worked_by, note=(note or "").strip()[:300],
+        household=household,
+        status=status,
+        on=on,
+        worked_by=worked_by,
+        note=(note or "").strip()[:300],
         recorded_by=user,
     )
     household.status = status

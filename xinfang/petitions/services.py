@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.accounts import scoping
-from xinfang.agency import rights as principal_rights
 from xinfang.accounts.models import Membership, Role, User
+from xinfang.agency import rights as principal_rights
 from xinfang.core.calendar import add_calendar_days, roll_to_working_day
 from xinfang.core.deadlines import validate_extension
 from xinfang.core.errors import ConflictError, DomainError

@@ -95,10 +95,16 @@ def community_ids() -> dict[str, list[int]]:
     )
     helper = community.member_add(user=town, force_id=helpers.pk, name="委员甲")
     pending = community.mediation_refer(
-        user=handler, petition_id=accepted_by_handler(id_seed=71).pk, answers=dict(ELIGIBLE), respondents=["某物业"]
+        user=handler,
+        petition_id=accepted_by_handler(id_seed=71).pk,
+        answers=dict(ELIGIBLE),
+        respondents=["某物业"],
     )
     mediating = community.mediation_refer(
-        user=handler, petition_id=accepted_by_handler(id_seed=72).pk, answers=dict(ELIGIBLE), respondents=["某公司"]
+        user=handler,
+        petition_id=accepted_by_handler(id_seed=72).pk,
+        answers=dict(ELIGIBLE),
+        respondents=["某公司"],
     )
     for party in mediating.parties.all():
         community.mediation_consent_record(
@@ -109,7 +115,11 @@ def community_ids() -> dict[str, list[int]]:
         user=handler, petition_id=mediating.petition_id, force_id=committee.pk, role="co_handler"
     )
     campaign = community.campaign_create(
-        user=town, name="老旧小区改造意愿征询", area=nanping, goal="同意率达到95%", social_force_id=helpers.pk,
+        user=town,
+        name="老旧小区改造意愿征询",
+        area=nanping,
+        goal="同意率达到95%",
+        social_force_id=helpers.pk,
         starts_on=today - dt.timedelta(days=5),
     )
     households = community.households_add(

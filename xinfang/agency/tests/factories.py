@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.agency import services
-from xinfang.agency.models import Agent, AgencyMandate, AgentKind
+from xinfang.agency.models import AgencyMandate, Agent, AgentKind
 from xinfang.agency.services import ClaimInput, FilingData
 from xinfang.orgs.models import Unit
 from xinfang.petitions import services as petition_services
 from xinfang.petitions.intake import PersonData
 from xinfang.petitions.models import Petition
-from xinfang.petitions.states import DeliveryMethod, Decision, PetitionType
+from xinfang.petitions.states import Decision, DeliveryMethod, PetitionType
 from xinfang.petitions.tests.factories import valid_id
 
 HEPING = "ah-la-yj-pg-hp"  # 和平村: the cadre's village
@@ -71,7 +71,9 @@ def mandate(
     )
 
 
-def wage_filing(agent: Agent, mandates: list[AgencyMandate], *, claims: int = 0, by: str = "cadre") -> Petition:
+def wage_filing(
+    agent: Agent, mandates: list[AgencyMandate], *, claims: int = 0, by: str = "cadre"
+) -> Petition:
     data = FilingData(
         subject="油茶基地拖欠村民劳务费",
         request="请求督促油茶种植公司支付拖欠的劳务费",

@@ -29,7 +29,9 @@ def admin_browser(demo) -> Client:
     from xinfang.accounts.models import User
 
     client = Client()
-    client.force_login(User.objects.get(username="admin"), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        User.objects.get(username="admin"), backend="django.contrib.auth.backends.ModelBackend"
+    )
     return client
 
 

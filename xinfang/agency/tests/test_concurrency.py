@@ -27,8 +27,12 @@ def test_two_payments_recorded_at_once_on_one_claim_never_recover_more_than_clai
     today = timezone.localdate()
     results = _race(
         [
-            lambda: services.claim_payment_record(user=user("cadre"), claim_id=claim.pk, amount="2000", paid_on=today),
-            lambda: services.claim_payment_record(user=user("town2"), claim_id=claim.pk, amount="2000", paid_on=today),
+            lambda: services.claim_payment_record(
+                user=user("cadre"), claim_id=claim.pk, amount="2000", paid_on=today
+            ),
+            lambda: services.claim_payment_record(
+                user=user("town2"), claim_id=claim.pk, amount="2000", paid_on=today
+            ),
         ]
     )
     recorded = [r for r in results if isinstance(r, ClaimPayment)]
@@ -55,7 +59,7 @@ def test_filing_while_the_principal_revokes_never_files_under_a_revoked_mandate(
     if isinstance(filed, Petition):
         # The filing took the mandate's lock first: it was used before the revocation was recorded.
         use = MandateUse.objects.get(mandate=used)
-        assert use.used_at <= used.revocation_recorded_at
+        assert used.revocation_recorded_at is not None and use.used_at <= used.revocation_recorded_at
         assert filed.events.filter(action="agency_mandate_revoked").exists()
     else:
         assert isinstance(filed, DomainError) and filed.code == "mandate_not_in_force", results
@@ -69,10 +73,18 @@ def test_two_canvassers_recording_one_household_from_the_same_page_one_gets_a_co
     results = _race(
         [
             lambda: community.household_consent_record(
-                user=user("town_hpl"), household_id=household.pk, status="consented", on=today, expected_version=1
+                user=user("town_hpl"),
+                household_id=household.pk,
+                status="consented",
+                on=today,
+                expected_version=1,
             ),
             lambda: community.household_consent_record(
-                user=user("town_hpl"), household_id=household.pk, status="refused", on=today, expected_version=1
+                user=user("town_hpl"),
+                household_id=household.pk,
+                status="refused",
+                on=today,
+                expected_version=1,
             ),
         ]
     )

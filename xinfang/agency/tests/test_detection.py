@@ -7,7 +7,7 @@ import pytest
 from xinfang.orgs.models import Unit
 from xinfang.petitions.detection import earlier_same_person
 from xinfang.petitions.intake import IntakeData, PersonData, petition_register
-from xinfang.petitions.models import Suggestion
+from xinfang.petitions.models import Petition, Suggestion
 from xinfang.petitions.states import Channel
 from xinfang.petitions.tests.factories import valid_id
 
@@ -19,7 +19,7 @@ SUBJECT = "油茶基地拖欠村民劳务费"
 REQUEST = "请求督促油茶种植公司支付拖欠的劳务费"
 
 
-def _walk_in(name: str, seed: int) -> object:
+def _walk_in(name: str, seed: int) -> Petition:
     """The same matter brought to the street desk by one person, without the agent."""
     return petition_register(
         user=user("town2"),
@@ -39,7 +39,9 @@ SAME_MATTER = [Suggestion.Kind.REPEAT, Suggestion.Kind.OPEN_BELOW, Suggestion.Ki
 def _repeat_candidates(petition) -> set[int]:
     """Earlier petitions proposed as the same person's same matter (still open below counts too)."""
     return set(
-        Suggestion.objects.filter(petition=petition, kind__in=SAME_MATTER).values_list("candidate_id", flat=True)
+        Suggestion.objects.filter(petition=petition, kind__in=SAME_MATTER).values_list(
+            "candidate_id", flat=True
+        )
     )
 
 

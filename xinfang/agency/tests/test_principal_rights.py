@@ -95,7 +95,9 @@ def test_a_revoked_covering_mandate_no_longer_allows_the_agent_to_request_a_revi
 
     agent, petition = replied
     covering = mandate(agent, name="姚某某", seed=301, covers_appeals=True)
-    agency_services.mandate_revoke(user=user("cadre"), mandate_id=covering.pk, revoked_on=timezone.localdate())
+    agency_services.mandate_revoke(
+        user=user("cadre"), mandate_id=covering.pk, revoked_on=timezone.localdate()
+    )
     with pytest.raises(DomainError) as refused:
         services.petition_request_review(
             petition_id=petition.pk, user=user("cadre"), requested_on=timezone.localdate(), grounds="不服"

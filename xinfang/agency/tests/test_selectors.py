@@ -26,7 +26,9 @@ def two_counties(demo):
     cadre = cadre_agent()
     heping = wage_filing(cadre, [mandate(cadre)], claims=3)
     for claim in heping.claims.order_by("pk")[:2]:
-        services.claim_payment_record(user=user("cadre"), claim_id=claim.pk, amount=claim.amount_claimed, paid_on=today)
+        services.claim_payment_record(
+            user=user("cadre"), claim_id=claim.pk, amount=claim.amount_claimed, paid_on=today
+        )
     worker = services.agent_register(
         user=user("town"),
         unit=Unit.objects.get(code=NANPINGYUAN),
@@ -48,7 +50,9 @@ def two_counties(demo):
             claims=[ClaimInput(claimant=PersonData(name="钱某某"), amount="5000")],
         ),
     )
-    services.claim_payment_record(user=user("town"), claim_id=nanping.claims.get().pk, amount="1200", paid_on=today)
+    services.claim_payment_record(
+        user=user("town"), claim_id=nanping.claims.get().pk, amount="1200", paid_on=today
+    )
     return cadre, heping, worker, nanping
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def test_a_street_petition_officer_certifies_the_village_cadre_as_agent_of_the_village(demo):
     agent = cadre_agent()
     assert agent.unit.code == HEPING
-    assert agent.user.username == "cadre"
+    assert agent.user is not None and agent.user.username == "cadre"
     assert agent.person.name == "张村书记"
     assert agent.status == AgentStatus.ACTIVE
 
@@ -143,7 +144,7 @@ def test_a_revoked_mandate_cannot_be_used_to_file(demo):
     used = mandate(agent)
     services.mandate_revoke(user=user("town2"), mandate_id=used.pk, revoked_on=timezone.localdate())
     used.refresh_from_db()
-    assert used.revocation_recorded_by.username == "town2"
+    assert used.revocation_recorded_by is not None and used.revocation_recorded_by.username == "town2"
     with pytest.raises(DomainError) as refused:
         wage_filing(agent, [used])
     assert refused.value.code == "mandate_not_in_force"
@@ -184,7 +185,9 @@ def test_revoking_a_mandate_writes_on_the_open_matter_filed_under_it(demo):
     agent = cadre_agent()
     used = mandate(agent)
     petition = wage_filing(agent, [used])
-    services.mandate_revoke(user=user("cadre"), mandate_id=used.pk, revoked_on=timezone.localdate(), note="本人撤回")
+    services.mandate_revoke(
+        user=user("cadre"), mandate_id=used.pk, revoked_on=timezone.localdate(), note="本人撤回"
+    )
     event = petition.events.get(action="agency_mandate_revoked")
     assert event.reason == "本人撤回"
     assert event.payload["principal_name"] == "姚某某"
@@ -235,7 +238,7 @@ def test_an_agent_task_has_a_due_date_is_overdue_when_late_and_is_on_the_timelin
     assert added.payload["department_name"] == "叶集区人力资源和社会保障局"
     services.agent_task_complete(user=user("cadre"), task_id=task.pk, outcome="区人社局已受理并约谈企业")
     task.refresh_from_db()
-    assert task.done_at is not None and task.done_by.username == "cadre"
+    assert task.done_at is not None and task.done_by is not None and task.done_by.username == "cadre"
     done = petition.events.get(action="agent_task_done")
     assert done.reason == "区人社局已受理并约谈企业" and done.payload["late"] is False
     with pytest.raises(DomainError) as again:
@@ -274,7 +277,7 @@ def test_payments_are_new_rows_that_add_up_to_the_paid_status(demo):
     today = timezone.localdate()
     services.claim_payment_record(user=user("cadre"), claim_id=claim.pk, amount="1000", paid_on=today)
     services.claim_payment_record(user=user("cadre"), claim_id=claim.pk, amount="2000.00", paid_on=today)
-    row = visible_claims(user("cadre")).get(pk=claim.pk)
+    row: Any = visible_claims(user("cadre")).get(pk=claim.pk)
     assert row.recovered == Decimal("3000.00")
     assert paid_status(row.amount_claimed, row.recovered) == "paid"
     assert claim.payments.count() == 2

@@ -77,7 +77,9 @@ def test_the_whole_agency_path_through_the_api(cadre):
     claims = cadre.get(f"/agency/petitions/{petition.pk}/claims").json()
     paid = cadre.post(f"/agency/claims/{claims[0]['id']}/payments", {"amount": "3500", "paid_on": _today()})
     assert paid.status_code == 201 and paid.json()["paid_status"] == "paid"
-    over = cadre.post(f"/agency/claims/{claims[1]['id']}/payments", {"amount": "3500.01", "paid_on": _today()})
+    over = cadre.post(
+        f"/agency/claims/{claims[1]['id']}/payments", {"amount": "3500.01", "paid_on": _today()}
+    )
     assert over.status_code == 400 and over.json()["code"] == "over_claim"
     task = cadre.post(f"/agency/petitions/{petition.pk}/tasks", {"kind": "chase", "due_on": _today(3)})
     assert task.status_code == 201
@@ -87,7 +89,9 @@ def test_the_whole_agency_path_through_the_api(cadre):
     assert ledger["totals"]["recovered"] == "3500.00" and ledger["totals"]["claimed"] == "38500.00"
     caseload = cadre.get(f"/agency/agents/{agent.pk}").json()
     assert caseload["totals"]["claims"] == 11 and len(caseload["mandates_in_force"]) == 1
-    revoked = cadre.post(f"/agency/mandates/{mandate_id}/revoke", {"revoked_on": _today(), "expected_version": 1})
+    revoked = cadre.post(
+        f"/agency/mandates/{mandate_id}/revoke", {"revoked_on": _today(), "expected_version": 1}
+    )
     assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
 
 
@@ -107,7 +111,12 @@ def test_filing_under_a_revoked_mandate_is_refused_and_nothing_is_registered(cad
     cadre.post(f"/agency/mandates/{used.pk}/revoke", {"revoked_on": _today()})
     response = cadre.post(
         f"/agency/agents/{agent.pk}/filings",
-        {"mandate_ids": [used.pk], "subject": "拖欠", "request": "支付", "place_id": Unit.objects.get(code="ah-la-yj-pg-hp").pk},
+        {
+            "mandate_ids": [used.pk],
+            "subject": "拖欠",
+            "request": "支付",
+            "place_id": Unit.objects.get(code="ah-la-yj-pg-hp").pk,
+        },
     )
     assert response.status_code == 400 and response.json()["code"] == "mandate_not_in_force"
     assert not Petition.objects.exists()
@@ -116,7 +125,9 @@ def test_filing_under_a_revoked_mandate_is_refused_and_nothing_is_registered(cad
 def test_a_stale_version_gets_409_and_changes_nothing(cadre):
     agent = cadre_agent()
     used = mandate(agent)
-    response = cadre.post(f"/agency/mandates/{used.pk}/revoke", {"revoked_on": _today(), "expected_version": 7})
+    response = cadre.post(
+        f"/agency/mandates/{used.pk}/revoke", {"revoked_on": _today(), "expected_version": 7}
+    )
     assert response.status_code == 409
     used.refresh_from_db()
     assert used.revoked_on is None
@@ -128,7 +139,10 @@ def test_claims_of_another_county_answer_404(demo):
     claim = petition.claims.get()
     other = Api("county")
     assert other.get(f"/agency/petitions/{petition.pk}/claims").status_code == 404
-    assert other.post(f"/agency/claims/{claim.pk}/payments", {"amount": "1", "paid_on": _today()}).status_code == 404
+    assert (
+        other.post(f"/agency/claims/{claim.pk}/payments", {"amount": "1", "paid_on": _today()}).status_code
+        == 404
+    )
     assert not ClaimPayment.objects.exists()
     assert other.get("/agency/totals").json()["totals"]["claims"] == 0
     assert Api("county_yj").get("/agency/totals").json()["totals"]["claims"] == 1

@@ -36,7 +36,9 @@ def mediation_committee(*, members: int = 2) -> SocialForce:
         contact_phone="13955001122",
     )
     for index in range(members):
-        services.member_add(user=user("town"), force_id=force.pk, name=f"调解员{index + 1}", title="人民调解员")
+        services.member_add(
+            user=user("town"), force_id=force.pk, name=f"调解员{index + 1}", title="人民调解员"
+        )
     return force
 
 
@@ -44,7 +46,9 @@ def in_handling(**extra) -> Petition:
     return accepted_by_handler(**extra)
 
 
-def referral(petition: Petition | None = None, *, respondents: tuple[str, ...] = ("某物业公司",)) -> MediationReferral:
+def referral(
+    petition: Petition | None = None, *, respondents: tuple[str, ...] = ("某物业公司",)
+) -> MediationReferral:
     petition = petition or in_handling()
     return services.mediation_refer(
         user=user("handler"), petition_id=petition.pk, answers=dict(ELIGIBLE), respondents=list(respondents)
@@ -90,6 +94,8 @@ def campaign(force: SocialForce, *, households: int = 20, threshold: str = "95")
     services.households_add(
         user=user("town_hpl"),
         campaign_id=created.pk,
-        households=[(f"宿舍{index // 10 + 1}栋{index % 10 + 1:02d}号", f"王建{index}") for index in range(households)],
+        households=[
+            (f"宿舍{index // 10 + 1}栋{index % 10 + 1:02d}号", f"王建{index}") for index in range(households)
+        ],
     )
     return created

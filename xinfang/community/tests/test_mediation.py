@@ -38,7 +38,9 @@ def test_an_ineligible_referral_is_refused_with_every_reason_and_nothing_is_reco
     petition = in_handling()
     answers = dict(ELIGIBLE, civil_dispute=False, administrative_dispute=True)
     with pytest.raises(DomainError) as refused:
-        services.mediation_refer(user=user("handler"), petition_id=petition.pk, answers=answers, respondents=["某局"])
+        services.mediation_refer(
+            user=user("handler"), petition_id=petition.pk, answers=answers, respondents=["某局"]
+        )
     assert refused.value.code == "not_eligible"
     assert "civil" in str(refused.value) or "民事" in str(refused.value)
     assert "administrative" in str(refused.value) or "行政" in str(refused.value)
@@ -51,7 +53,9 @@ def test_an_unanswered_question_is_refused(demo):
     answers = dict(ELIGIBLE)
     answers.pop("legal_procedure")
     with pytest.raises(DomainError) as refused:
-        services.mediation_refer(user=user("handler"), petition_id=petition.pk, answers=answers, respondents=["某"])
+        services.mediation_refer(
+            user=user("handler"), petition_id=petition.pk, answers=answers, respondents=["某"]
+        )
     assert refused.value.code == "checklist_incomplete"
 
 
@@ -66,7 +70,10 @@ def test_a_locality_adds_its_own_exclusion_to_the_checklist(demo):
     code = f"local-{rule.pk}"
     with pytest.raises(DomainError) as refused:
         services.mediation_refer(
-            user=user("handler"), petition_id=petition.pk, answers={**ELIGIBLE, code: True}, respondents=["某"]
+            user=user("handler"),
+            petition_id=petition.pk,
+            answers={**ELIGIBLE, code: True},
+            respondents=["某"],
         )
     assert "争议金额较大" in str(refused.value)
     ref = services.mediation_refer(
@@ -80,7 +87,9 @@ def test_only_a_grievance_under_investigation_can_be_referred(demo):
 
     registered = register(by="county")
     with pytest.raises(DomainError) as refused:
-        services.mediation_refer(user=user("county"), petition_id=registered.pk, answers=dict(ELIGIBLE), respondents=["某"])
+        services.mediation_refer(
+            user=user("county"), petition_id=registered.pk, answers=dict(ELIGIBLE), respondents=["某"]
+        )
     assert refused.value.code in {"not_allowed_in_state", "role_not_allowed"}
 
 
@@ -97,12 +106,20 @@ def test_mediation_starts_only_when_every_party_consents(demo):
     ref = referral(petition)
     applicant, respondent = ref.parties.order_by("side", "pk")
     services.mediation_consent_record(
-        user=user("handler"), party_id=applicant.pk, consents=True, given_on=timezone.localdate(), method="signed"
+        user=user("handler"),
+        party_id=applicant.pk,
+        consents=True,
+        given_on=timezone.localdate(),
+        method="signed",
     )
     petition.refresh_from_db()
     assert petition.state == State.IN_HANDLING
     services.mediation_consent_record(
-        user=user("handler"), party_id=respondent.pk, consents=True, given_on=timezone.localdate(), method="phone"
+        user=user("handler"),
+        party_id=respondent.pk,
+        consents=True,
+        given_on=timezone.localdate(),
+        method="phone",
     )
     petition.refresh_from_db()
     ref.refresh_from_db()
@@ -117,7 +134,11 @@ def test_a_refusal_before_mediation_withdraws_the_referral_and_handling_goes_on(
     ref = referral(petition)
     respondent = ref.parties.get(side="respondent")
     services.mediation_consent_record(
-        user=user("handler"), party_id=respondent.pk, consents=False, given_on=timezone.localdate(), method="phone"
+        user=user("handler"),
+        party_id=respondent.pk,
+        consents=False,
+        given_on=timezone.localdate(),
+        method="phone",
     )
     ref.refresh_from_db()
     petition.refresh_from_db()
@@ -128,8 +149,9 @@ def test_a_refusal_before_mediation_withdraws_the_referral_and_handling_goes_on(
 def test_the_mediator_must_make_first_contact_within_24_hours_by_default(demo):
     committee = mediation_committee()
     ref = referral()
-    member = committee.members.first()
+    member = committee.members.earliest("pk")
     ref = services.mediation_assign(user=user("handler"), referral_id=ref.pk, member_id=member.pk)
+    assert ref.first_contact_due_at and ref.assigned_at
     assert ref.first_contact_due_at - ref.assigned_at == dt.timedelta(hours=24)
 
 
@@ -139,7 +161,10 @@ def test_the_first_contact_limit_follows_the_locality_policy(demo):
         policy=policy, limit=Limit.MEDIATION_FIRST_CONTACT, length=12, count_mode=CountMode.HOURS
     )
     committee = mediation_committee()
-    ref = services.mediation_assign(user=user("handler"), referral_id=referral().pk, member_id=committee.members.first().pk)
+    ref = services.mediation_assign(
+        user=user("handler"), referral_id=referral().pk, member_id=committee.members.earliest("pk").pk
+    )
+    assert ref.first_contact_due_at and ref.assigned_at
     assert ref.first_contact_due_at - ref.assigned_at == dt.timedelta(hours=12)
 
 
@@ -147,7 +172,9 @@ def test_a_mediator_of_a_committee_elsewhere_cannot_be_assigned(demo):
     from xinfang.community.models import ForceKind
 
     far = services.social_force_register(
-        user=user("town_ym"), kind=ForceKind.MEDIATION_COMMITTEE, name="杨庙镇人民调解委员会",
+        user=user("town_ym"),
+        kind=ForceKind.MEDIATION_COMMITTEE,
+        name="杨庙镇人民调解委员会",
         area=Unit.objects.get(code="ah-hf-cf-ym"),
     )
     member = services.member_add(user=user("town_ym"), force_id=far.pk, name="外地调解员")
@@ -158,7 +185,9 @@ def test_a_mediator_of_a_committee_elsewhere_cannot_be_assigned(demo):
 
 def test_a_late_first_contact_is_flagged_and_reminded_once(demo):
     committee = mediation_committee()
-    ref = services.mediation_assign(user=user("handler"), referral_id=referral().pk, member_id=committee.members.first().pk)
+    ref = services.mediation_assign(
+        user=user("handler"), referral_id=referral().pk, member_id=committee.members.earliest("pk").pk
+    )
     assert services.mediation_remind_overdue() == 0
     later = timezone.now() + dt.timedelta(hours=25)
     with time_machine.travel(later, tick=False):
@@ -168,8 +197,9 @@ def test_a_late_first_contact_is_flagged_and_reminded_once(demo):
         assert services.mediation_remind_overdue() == 0
         reminder = Reminder.objects.get(petition=ref.petition, kind=Reminder.Kind.OVERDUE, clock__isnull=True)
         assert reminder.unit_id == ref.unit_id
-        services.mediation_first_contact(user=user("handler"), referral_id=ref.pk, contacted_at=timezone.now(),
-                                         method="phone")
+        services.mediation_first_contact(
+            user=user("handler"), referral_id=ref.pk, contacted_at=timezone.now(), method="phone"
+        )
     ref.refresh_from_db()
     assert ref.contact_on_time() is False
     figures = mediation_figures(MediationReferral.objects.all())
@@ -183,8 +213,12 @@ def test_an_agreement_settles_the_petition_stops_the_handling_clock_and_makes_th
     petition = in_handling()
     ref = referral(petition, respondents=("某物业公司",))
     consent_all(ref)
-    services.mediation_assign(user=user("handler"), referral_id=ref.pk, member_id=committee.members.first().pk)
-    services.mediation_first_contact(user=user("handler"), referral_id=ref.pk, contacted_at=timezone.now(), method="phone")
+    services.mediation_assign(
+        user=user("handler"), referral_id=ref.pk, member_id=committee.members.earliest("pk").pk
+    )
+    services.mediation_first_contact(
+        user=user("handler"), referral_id=ref.pk, contacted_at=timezone.now(), method="phone"
+    )
     agreement = services.mediation_agree(
         user=user("handler"),
         referral_id=ref.pk,
@@ -227,7 +261,11 @@ def test_agreement_before_mediation_started_is_refused(demo):
     ref = referral()
     with pytest.raises(DomainError) as refused:
         services.mediation_agree(
-            user=user("handler"), referral_id=ref.pk, dispute="x", terms="y", performance="z",
+            user=user("handler"),
+            referral_id=ref.pk,
+            dispute="x",
+            terms="y",
+            performance="z",
             signed_on=timezone.localdate(),
         )
     assert refused.value.code == "referral_state"
@@ -235,15 +273,20 @@ def test_agreement_before_mediation_started_is_refused(demo):
 
 def test_figures_count_referrals_success_and_contact_on_time(demo):
     committee = mediation_committee()
-    member = committee.members.first()
+    member = committee.members.earliest("pk")
     agreed, failed, pending = referral(), referral(), referral()
     for ref in (agreed, failed):
         consent_all(ref)
         services.mediation_assign(user=user("handler"), referral_id=ref.pk, member_id=member.pk)
-        services.mediation_first_contact(user=user("handler"), referral_id=ref.pk, contacted_at=timezone.now(),
-                                         method="in_person")
+        services.mediation_first_contact(
+            user=user("handler"), referral_id=ref.pk, contacted_at=timezone.now(), method="in_person"
+        )
     services.mediation_agree(
-        user=user("handler"), referral_id=agreed.pk, dispute="d", terms="t", performance="p",
+        user=user("handler"),
+        referral_id=agreed.pk,
+        dispute="d",
+        terms="t",
+        performance="p",
         signed_on=timezone.localdate(),
     )
     services.mediation_fail(user=user("handler"), referral_id=failed.pk, reason="未达成")

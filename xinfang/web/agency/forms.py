@@ -132,13 +132,17 @@ def parse_claim_lines(text: str, *, kind: str, debtor: str) -> list[ClaimInput]:
         if not parts:
             continue
         if len(parts) < 2 or len(parts) > 3:
-            problems.append(_("Line %(n)d: write the name, the amount and optionally the ID number.") % {"n": number})
+            problems.append(
+                _("Line %(n)d: write the name, the amount and optionally the ID number.") % {"n": number}
+            )
             continue
         name, amount = parts[0], parts[1].replace("元", "")
         try:
             value = Decimal(amount)
         except InvalidOperation:
-            problems.append(_("Line %(n)d: “%(amount)s” is not an amount.") % {"n": number, "amount": parts[1]})
+            problems.append(
+                _("Line %(n)d: “%(amount)s” is not an amount.") % {"n": number, "amount": parts[1]}
+            )
             continue
         if value <= 0:
             problems.append(_("Line %(n)d: the amount must be more than zero.") % {"n": number})
@@ -178,7 +182,9 @@ class FilingForm(forms.Form):
     claims = forms.CharField(
         label=gettext_lazy("Claims, one claimant per line"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "姚某某 4200\n陈某某 3800 341504198001010011"}),
+        widget=forms.Textarea(
+            attrs={"rows": 8, "placeholder": "姚某某 4200\n陈某某 3800 341504198001010011"}
+        ),
         help_text=gettext_lazy(
             "Name and amount in yuan, optionally the ID number; a column pasted from a spreadsheet works. "
             "Claimants become co-petitioners."
@@ -199,7 +205,8 @@ class FilingForm(forms.Form):
             raise forms.ValidationError(found)
         if found is None:
             raise forms.ValidationError(
-                _("No place in your jurisdiction is called “%(text)s”; pick one from the list.") % {"text": text}
+                _("No place in your jurisdiction is called “%(text)s”; pick one from the list.")
+                % {"text": text}
             )
         self.place_unit = found
         return text
@@ -288,9 +295,10 @@ class CorrectionForm(forms.Form):
 
 
 class LedgerForm(forms.Form):
-    unit = UnitChoiceField(label=gettext_lazy("Village or community"), queryset=Unit.objects.none(), empty_label=None)
+    unit = UnitChoiceField(
+        label=gettext_lazy("Village or community"), queryset=Unit.objects.none(), empty_label=None
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = visible_unit_choices(user, kinds=AREA_KINDS)  # type: ignore[attr-defined]
-

@@ -15,12 +15,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from xinfang.agency.selectors import mandate_state, mandate_state_label
 from xinfang.agency.models import PaidStatus
+from xinfang.agency.selectors import mandate_state, mandate_state_label
 from xinfang.core.idnumber import mask_id_number
 
 
-def _sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: list[list[Any]], *, first: bool) -> None:
+def _sheet(
+    workbook: Workbook, title: str, headers: Sequence[str], rows: list[list[Any]], *, first: bool
+) -> None:
     sheet = workbook.active if first else workbook.create_sheet()
     assert sheet is not None
     sheet.title = title[:31]
@@ -60,8 +62,20 @@ def ledger_xlsx(ledger: dict[str, Any], *, today: dt.date) -> bytes:
         )
     totals = ledger["totals"]
     claims.append(
-        [_("Total"), "", "", "", "", "", "", float(totals.claimed), float(totals.recovered), float(totals.outstanding),
-         "", ""]
+        [
+            _("Total"),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            float(totals.claimed),
+            float(totals.recovered),
+            float(totals.outstanding),
+            "",
+            "",
+        ]
     )
     _sheet(
         workbook,

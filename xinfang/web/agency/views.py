@@ -63,8 +63,8 @@ def _field_errors(form: Any, exc: DomainError, fields: dict[str, str] | None = N
             for problem in problems:
                 form.add_error(target if target in form.fields else None, problem)
         return
-    target = (fields or {}).get(exc.code)
-    form.add_error(target if target in form.fields else None, str(exc))
+    field = (fields or {}).get(exc.code)
+    form.add_error(field if field in form.fields else None, str(exc))
 
 
 # --- agents --------------------------------------------------------------------------------------
@@ -115,8 +115,17 @@ def agent_create(request: HttpRequest) -> HttpResponse:
                 login=d["login"],
             )
         except DomainError as exc:
-            _field_errors(form, exc, {"agent_name": "name", "agent_id_number": "id_number", "agent_phone": "phone",
-                                      "duplicate": "certificate_number", "login_unit": "login"})
+            _field_errors(
+                form,
+                exc,
+                {
+                    "agent_name": "name",
+                    "agent_id_number": "id_number",
+                    "agent_phone": "phone",
+                    "duplicate": "certificate_number",
+                    "login_unit": "login",
+                },
+            )
         else:
             messages.success(request, _("%(name)s is certified as agent.") % {"name": agent.person.name})
             return redirect("agency:agent_detail", agent_id=agent.pk)
@@ -313,8 +322,17 @@ def file_petition(request: HttpRequest, agent_id: int) -> HttpResponse:
                 user=user, agent_id=agent.pk, mandate_ids=d["mandates"], data=data
             )
         except DomainError as exc:
-            _field_errors(form, exc, {"mandates": "mandates", "mandate_not_in_force": "mandates",
-                                      "place": "place", "duplicate": "claims", "amount": "claims"})
+            _field_errors(
+                form,
+                exc,
+                {
+                    "mandates": "mandates",
+                    "mandate_not_in_force": "mandates",
+                    "place": "place",
+                    "duplicate": "claims",
+                    "amount": "claims",
+                },
+            )
         else:
             messages.success(
                 request,
@@ -341,12 +359,17 @@ def _matter_context(request: HttpRequest, petition: Petition, **forms_: Any) -> 
     agent = access.petition_agent(petition)
     claims = _claims(petition)
     payments: dict[int, list[ClaimPayment]] = {}
-    for payment in ClaimPayment.objects.filter(claim__petition=petition).select_related("recorded_by").order_by(
-        "paid_on", "pk"
+    for payment in (
+        ClaimPayment.objects.filter(claim__petition=petition)
+        .select_related("recorded_by")
+        .order_by("paid_on", "pk")
     ):
         payments.setdefault(payment.claim_id, []).append(payment)
-    corrected = set(ClaimPayment.objects.filter(claim__petition=petition, corrects__isnull=False)
-                    .values_list("corrects_id", flat=True))
+    corrected = set(
+        ClaimPayment.objects.filter(claim__petition=petition, corrects__isnull=False).values_list(
+            "corrects_id", flat=True
+        )
+    )
     today = timezone.localdate()
     tasks = [(t, t.is_overdue(today)) for t in petition.agent_tasks.select_related("department", "done_by")]
     may_work = access.may_work_on(user, petition, agent)
@@ -360,7 +383,7 @@ def _matter_context(request: HttpRequest, petition: Petition, **forms_: Any) -> 
         "claims": [
             {
                 "claim": c,
-                "status": selectors.paid_status(c.amount_claimed, c.recovered),  # type: ignore[attr-defined]
+                "status": selectors.paid_status(c.amount_claimed, c.recovered),
                 "payments": payments.get(c.pk, []),
             }
             for c in claims
@@ -414,8 +437,9 @@ def task_create(request: HttpRequest, petition_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Task added."))
             return _back_to_matter(petition, "tasks")
-    return _no_store(render(request, "agency/matter.html", _matter_context(request, petition, task_form=form),
-                            status=400))
+    return _no_store(
+        render(request, "agency/matter.html", _matter_context(request, petition, task_form=form), status=400)
+    )
 
 
 @login_required
@@ -454,13 +478,22 @@ def claim_create(request: HttpRequest, petition_id: int) -> HttpResponse:
         try:
             services.claim_add(user=user, petition_id=petition.pk, claim=form.claim())
         except DomainError as exc:
-            _field_errors(form, exc, {"claimant_name": "claimant_name", "claimant_id_number": "claimant_id_number",
-                                      "amount": "amount", "duplicate": "claimant_name"})
+            _field_errors(
+                form,
+                exc,
+                {
+                    "claimant_name": "claimant_name",
+                    "claimant_id_number": "claimant_id_number",
+                    "amount": "amount",
+                    "duplicate": "claimant_name",
+                },
+            )
         else:
             messages.success(request, _("Claim added."))
             return _back_to_matter(petition, "claims")
-    return _no_store(render(request, "agency/matter.html", _matter_context(request, petition, claim_form=form),
-                            status=400))
+    return _no_store(
+        render(request, "agency/matter.html", _matter_context(request, petition, claim_form=form), status=400)
+    )
 
 
 @login_required
@@ -485,7 +518,9 @@ def payments_record(request: HttpRequest, petition_id: int) -> HttpResponse:
             messages.success(request, _("Payments recorded."))
             return _back_to_matter(petition, "claims")
     return _no_store(
-        render(request, "agency/matter.html", _matter_context(request, petition, payments_form=form), status=400)
+        render(
+            request, "agency/matter.html", _matter_context(request, petition, payments_form=form), status=400
+        )
     )
 
 
@@ -500,7 +535,9 @@ def payment_correct(request: HttpRequest, payment_id: int) -> HttpResponse:
     form = f.CorrectionForm(request.POST)
     if form.is_valid():
         try:
-            services.claim_payment_correct(user=user, payment_id=payment.pk, reason=form.cleaned_data["reason"])
+            services.claim_payment_correct(
+                user=user, payment_id=payment.pk, reason=form.cleaned_data["reason"]
+            )
         except DomainError as exc:
             messages.error(request, str(exc))
         else:
@@ -547,11 +584,12 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
         raise Http404(_("Not found."))
     body = ledger_xlsx(selectors.ledger(user, unit), today=timezone.localdate())
     response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="agency-ledger-{unit.code}-{timezone.localdate()}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="agency-ledger-{unit.code}-{timezone.localdate()}.xlsx"'
+    )
     return _no_store(response)
 
 
 @login_required
 def totals(request: HttpRequest) -> HttpResponse:
     return render(request, "agency/totals.html", {"overview": selectors.agency_totals(_user(request))})
-

@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinfang.community.eligibility import ChecklistItem
-from xinfang.community.models import ConsentMethod, ConsentStatus, ForceKind, LinkRole, SocialForceMember
+from xinfang.community.models import (
+    ConsentMethod,
+    ConsentStatus,
+    ForceKind,
+    Household,
+    LinkRole,
+    SocialForce,
+    SocialForceMember,
+)
 from xinfang.orgs.models import AREA_KINDS, Unit
 
 from ..forms import BLANK, DateInput, UnitChoiceField, visible_unit_choices
@@ -38,7 +46,9 @@ class AreaForm(forms.Form):
 
 class ForceFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
-    kind = forms.ChoiceField(label=gettext_lazy("Type"), required=False, choices=BLANK + list(ForceKind.choices))
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Type"), required=False, choices=BLANK + list(ForceKind.choices)
+    )
 
 
 class ForceForm(AreaForm):
@@ -64,7 +74,7 @@ class LeaveForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    force = forms.ModelChoiceField(label=gettext_lazy("Social force"), queryset=None)  # type: ignore[arg-type]
+    force = forms.ModelChoiceField(label=gettext_lazy("Social force"), queryset=SocialForce.objects.none())
     role = forms.ChoiceField(label=gettext_lazy("Takes part as"), choices=LinkRole.choices)
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
 
@@ -79,7 +89,9 @@ class ReferralForm(VersionForm):
     respondents = forms.CharField(
         label=gettext_lazy("The other side of the dispute"),
         max_length=500,
-        help_text=gettext_lazy("One name per line: the firm, neighbour or body the petitioners are in dispute with."),
+        help_text=gettext_lazy(
+            "One name per line: the firm, neighbour or body the petitioners are in dispute with."
+        ),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     note = _textarea(gettext_lazy("Note"), required=False)
@@ -89,7 +101,7 @@ class ReferralForm(VersionForm):
         self.items = items
         for item in items:
             self.fields[f"q_{item.code}"] = forms.TypedChoiceField(
-                label=item.question,
+                label=str(item.question),
                 choices=[("yes", _("Yes")), ("no", _("No"))],
                 coerce=lambda value: value == "yes",
                 widget=forms.RadioSelect,
@@ -163,9 +175,16 @@ class CampaignForm(AreaForm):
     area = UnitChoiceField(label=gettext_lazy("Area"), queryset=Unit.objects.none())
     goal = _textarea(gettext_lazy("Goal"))
     threshold = forms.DecimalField(
-        label=gettext_lazy("Threshold (%)"), max_digits=5, decimal_places=2, initial=95, min_value=1, max_value=100
+        label=gettext_lazy("Threshold (%)"),
+        max_digits=5,
+        decimal_places=2,
+        initial=95,
+        min_value=1,
+        max_value=100,
     )
-    social_force = forms.ModelChoiceField(label=gettext_lazy("Social force doing the work"), queryset=None)  # type: ignore[arg-type]
+    social_force = forms.ModelChoiceField(
+        label=gettext_lazy("Social force doing the work"), queryset=SocialForce.objects.none()
+    )
     starts_on = _date(gettext_lazy("Starts on"))
 
     def __init__(self, *args: Any, forces: Any, **kwargs: Any) -> None:
@@ -192,14 +211,17 @@ class HouseholdsForm(forms.Form):
 
 class HouseholdConsentForm(VersionForm):
     expected_for = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    household = forms.ModelChoiceField(label=gettext_lazy("Household"), queryset=None)  # type: ignore[arg-type]
+    household = forms.ModelChoiceField(label=gettext_lazy("Household"), queryset=Household.objects.none())
     status = forms.ChoiceField(
         label=gettext_lazy("Answer"),
         choices=[(v, label) for v, label in ConsentStatus.choices if v != ConsentStatus.NOT_VISITED],
     )
     on = _date(gettext_lazy("On"))
     worked_by = forms.ModelChoiceField(
-        label=gettext_lazy("Member who did the work"), queryset=None, required=False, empty_label="—"  # type: ignore[arg-type]
+        label=gettext_lazy("Member who did the work"),
+        queryset=SocialForceMember.objects.none(),
+        required=False,
+        empty_label="—",
     )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
 

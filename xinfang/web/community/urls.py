@@ -22,7 +22,11 @@ urlpatterns = [
     path("mediation/<int:referral_id>/contact/", views.contact, name="contact"),
     path("mediation/<int:referral_id>/agree/", views.agree, name="agree"),
     path("mediation/<int:referral_id>/fail/", views.fail, name="fail"),
-    path("mediation/<int:referral_id>/agreement.<slug:fmt>", views.agreement_document, name="agreement_document"),
+    path(
+        "mediation/<int:referral_id>/agreement.<slug:fmt>",
+        views.agreement_document,
+        name="agreement_document",
+    ),
     path("campaigns/", views.campaign_list, name="campaign_list"),
     path("campaigns/new/", views.campaign_create, name="campaign_create"),
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign_detail"),

@@ -6,7 +6,6 @@ about a petition, ``visible_petitions``), write through a service, render. Out o
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -78,7 +77,9 @@ def index(request: HttpRequest) -> HttpResponse:
             text = form.cleaned_data["q"].strip()
             forces = forces.filter(name__icontains=text) | forces.filter(skills__icontains=text)
     rows = [(force, force.members.filter(left_on__isnull=True).count()) for force in forces[:500]]
-    may_register = any(scoping.can_act_in(user, r, *services.REGISTRY_ROLES) for r in scoping.jurisdiction_roots(user))
+    may_register = any(
+        scoping.can_act_in(user, r, *services.REGISTRY_ROLES) for r in scoping.jurisdiction_roots(user)
+    )
     context = {"form": form, "rows": rows, "may_register": may_register or scoping.sees_everything(user)}
     return render(request, "community/index.html", context)
 
@@ -158,7 +159,7 @@ def member_create(request: HttpRequest, force_id: int) -> HttpResponse:
         else:
             return _done(request, _("Member added."), "community:force_detail", force.pk, anchor="members")
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(reverse("community:force_detail", args=[force.pk]) + "#members")
 
 
@@ -207,7 +208,9 @@ def _petition(request: HttpRequest, petition_id: int) -> Petition:
 def _linkable_forces(user: User, petition: Petition) -> Any:
     """Active forces serving the place of the problem (its area or one above it), or of the user's area."""
     condition = services.serving_q(petition.place) | scoping.jurisdiction_q(user, "area__path")
-    return SocialForce.objects.filter(condition, is_active=True).select_related("area").order_by("kind", "name")
+    return (
+        SocialForce.objects.filter(condition, is_active=True).select_related("area").order_by("kind", "name")
+    )
 
 
 @login_required
@@ -227,7 +230,9 @@ def petition_panel(request: HttpRequest, petition_id: int, link_form: Any = None
         "may_refer": may_refer,
         "link_form": link_form or f.LinkForm(forces=_linkable_forces(user, petition)),
     }
-    return _no_store(render(request, "community/petition_panel.html", context, status=400 if link_form else 200))
+    return _no_store(
+        render(request, "community/petition_panel.html", context, status=400 if link_form else 200)
+    )
 
 
 @login_required
@@ -245,8 +250,12 @@ def link_create(request: HttpRequest, petition_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            return _done(request, _("The social force takes part in the petition."), "community:petition_panel",
-                         petition.pk)
+            return _done(
+                request,
+                _("The social force takes part in the petition."),
+                "community:petition_panel",
+                petition.pk,
+            )
     return petition_panel(request, petition.pk, link_form=form)
 
 
@@ -289,8 +298,12 @@ def referral_create(request: HttpRequest, petition_id: int) -> HttpResponse:
             form.add_error("respondents" if exc.code == "respondents" else None, str(exc))
         else:
             return _done(request, _("Referred to mediation."), "community:referral_detail", referral.pk)
-    return render(request, "community/referral_form.html", {"form": form, "petition": petition},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "community/referral_form.html",
+        {"form": form, "petition": petition},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- referral page -------------------------------------------------------------------------------
@@ -306,12 +319,15 @@ def _referral_context(request: HttpRequest, referral: MediationReferral, **forms
         "referral": referral,
         "petition": referral.petition,
         "parties": selectors.parties_with_consent(referral),
+        "checklist": eligibility.answered(referral.checklist),
         "overdue": referral.contact_overdue(now),
         "on_time": referral.contact_on_time(),
         "agreement": getattr(referral, "agreement", None),
         "consent_form": forms_.get("consent_form") or f.ConsentForm(),
         "assign_form": forms_.get("assign_form")
-        or f.AssignForm(mediators=services.mediator_choices(referral), initial={"expected_version": referral.version}),
+        or f.AssignForm(
+            mediators=services.mediator_choices(referral), initial={"expected_version": referral.version}
+        ),
         "contact_form": forms_.get("contact_form") or f.ContactForm(),
         "agreement_form": forms_.get("agreement_form")
         or f.AgreementForm(initial={"expected_version": referral.version}),
@@ -326,7 +342,9 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _no_store(render(request, "community/referral_detail.html", _referral_context(request, referral)))
 
 
-def _referral_action(request: HttpRequest, referral_id: int, form_name: str, form: Any, run: Any) -> HttpResponse:
+def _referral_action(
+    request: HttpRequest, referral_id: int, form_name: str, form: Any, run: Any
+) -> HttpResponse:
     referral = _referral(request, referral_id)
     if form.is_valid():
         try:
@@ -350,7 +368,11 @@ def consent_record(request: HttpRequest, referral_id: int) -> HttpResponse:
         if party is None:
             raise DomainError(_("Not found."), code="party")
         services.mediation_consent_record(
-            user=user, party_id=party.pk, consents=d["consents"], given_on=d["given_on"], method=d["method"],
+            user=user,
+            party_id=party.pk,
+            consents=d["consents"],
+            given_on=d["given_on"],
+            method=d["method"],
             note=d["note"],
         )
 
@@ -366,7 +388,10 @@ def assign(request: HttpRequest, referral_id: int) -> HttpResponse:
 
     def run(referral: MediationReferral, d: dict[str, Any]) -> None:
         services.mediation_assign(
-            user=user, referral_id=referral.pk, member_id=d["mediator"].pk, expected_version=d["expected_version"]
+            user=user,
+            referral_id=referral.pk,
+            member_id=d["mediator"].pk,
+            expected_version=d["expected_version"],
         )
 
     return _referral_action(request, referral_id, "assign_form", form, run)
@@ -379,7 +404,11 @@ def contact(request: HttpRequest, referral_id: int) -> HttpResponse:
 
     def run(referral: MediationReferral, d: dict[str, Any]) -> None:
         services.mediation_first_contact(
-            user=user, referral_id=referral.pk, contacted_at=d["contacted_at"], method=d["method"], note=d["note"]
+            user=user,
+            referral_id=referral.pk,
+            contacted_at=d["contacted_at"],
+            method=d["method"],
+            note=d["note"],
         )
 
     return _referral_action(request, referral_id, "contact_form", f.ContactForm(request.POST), run)
@@ -428,7 +457,9 @@ def agreement_document(request: HttpRequest, referral_id: int, fmt: str) -> Http
         body = documents.agreement_docx(referral)
         content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{referral.petition.number}-mediation-agreement.{fmt}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{referral.petition.number}-mediation-agreement.{fmt}"'
+    )
     return _no_store(response)
 
 
@@ -458,7 +489,9 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     for campaign in selectors.visible_campaigns(user).order_by("-starts_on"):
         series = selectors.consent_series(campaign)
         rows.append((campaign, series[-1], selectors.threshold_reached_on(campaign, series)))
-    may_create = any(scoping.can_act_in(user, r, *services.REGISTRY_ROLES) for r in scoping.jurisdiction_roots(user))
+    may_create = any(
+        scoping.can_act_in(user, r, *services.REGISTRY_ROLES) for r in scoping.jurisdiction_roots(user)
+    )
     return render(request, "community/campaign_list.html", {"rows": rows, "may_create": may_create})
 
 
@@ -490,8 +523,12 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error({"force": "social_force", "threshold": "threshold"}.get(exc.code), str(exc))
         else:
-            return _done(request, _("Campaign created. Now list its households."), "community:campaign_detail",
-                         campaign.pk)
+            return _done(
+                request,
+                _("Campaign created. Now list its households."),
+                "community:campaign_detail",
+                campaign.pk,
+            )
     return render(request, "community/campaign_form.html", {"form": form})
 
 
@@ -521,8 +558,10 @@ def _campaign_context(request: HttpRequest, campaign: Any, **forms_: Any) -> dic
         "reached": reached,
         "counts": [(label, counts[value]) for value, label in ConsentStatus.choices],
         "households": households,
+        "to_win": [h for h in households if h.status != ConsentStatus.CONSENTED],
+        "consented": [h for h in households if h.status == ConsentStatus.CONSENTED],
         "work": selectors.member_work(campaign),
-        "chart_json": json.dumps(chart, ensure_ascii=False),
+        "chart": chart,
         "may_edit": scoping.can_act_in(_user(request), campaign.area, *services.REGISTRY_ROLES),
         "record_form": forms_.get("record_form")
         or f.HouseholdConsentForm(households=households, members=members, initial=initial),
@@ -548,8 +587,13 @@ def households_create(request: HttpRequest, campaign_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error("lines", str(exc))
         else:
-            return _done(request, _("%(n)d households added.") % {"n": len(made)}, "community:campaign_detail",
-                         campaign.pk, anchor="households")
+            return _done(
+                request,
+                _("%(n)d households added.") % {"n": len(made)},
+                "community:campaign_detail",
+                campaign.pk,
+                anchor="households",
+            )
     context = _campaign_context(request, campaign, households_form=form)
     return render(request, "community/campaign_detail.html", context, status=400)
 
@@ -572,7 +616,7 @@ def household_record(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 on=d["on"],
                 worked_by_id=d["worked_by"].pk if d["worked_by"] else None,
                 note=d["note"],
-                # The version on the page belongs to the household it was drawn for, not to another one picked.
+                # The version on the page is that of the household it was drawn for, not of another one.
                 expected_version=d["expected_version"] if d["expected_for"] == d["household"].pk else None,
             )
         except DomainError as exc:
@@ -581,4 +625,3 @@ def household_record(request: HttpRequest, campaign_id: int) -> HttpResponse:
             return _done(request, _("Recorded."), "community:campaign_detail", campaign.pk, anchor="record")
     context = _campaign_context(request, campaign, record_form=form)
     return render(request, "community/campaign_detail.html", context, status=400)
-

@@ -38,7 +38,9 @@ def my_agent(user: Any) -> Any:
 
 @register.simple_tag
 def shows_agency(user: Any) -> bool:
-    return scoping.sees_everything(user) or bool(scoping.user_roles(user) & AGENCY_ROLES) or bool(my_agent(user))
+    return (
+        scoping.sees_everything(user) or bool(scoping.user_roles(user) & AGENCY_ROLES) or bool(my_agent(user))
+    )
 
 
 @register.simple_tag
@@ -49,9 +51,8 @@ def shows_community(user: Any) -> bool:
 @register.inclusion_tag("web/partials/grassroots_panel.html")
 def grassroots_panel(petition: Any) -> dict[str, Any]:
     """The agency and mediation side of a petition, linked from its page (the petition is visible)."""
-    from xinfang.community.models import MediationReferral, SocialForceLink
-
     from xinfang.agency.models import AgentTask, Claim, MandateUse
+    from xinfang.community.models import MediationReferral, SocialForceLink
 
     return {
         "petition": petition,

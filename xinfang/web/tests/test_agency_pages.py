@@ -32,7 +32,9 @@ def test_the_agency_link_is_in_the_cadres_nav_and_leads_to_their_caseload(client
     nav = home[home.index('<nav class="mainnav">') : home.index("</nav>")]
     assert 'href="/agency/"' in nav and "代理" in nav
     response = client.get(reverse("agency:index"))
-    assert response.status_code == 302 and response["Location"] == reverse("agency:agent_detail", args=[agent.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "agency:agent_detail", args=[agent.pk]
+    )
 
 
 def test_a_department_handler_has_no_agency_link(client_for):
@@ -68,7 +70,12 @@ def test_a_mandate_without_the_signed_form_is_refused_beside_the_field(client_fo
     today = timezone.localdate()
     response = client.post(
         reverse("agency:mandate_create", args=[agent.pk]),
-        {"principal_name": "姚某某", "scope": "代为反映", "starts_on": today, "ends_on": today + dt.timedelta(days=90)},
+        {
+            "principal_name": "姚某某",
+            "scope": "代为反映",
+            "starts_on": today,
+            "ends_on": today + dt.timedelta(days=90),
+        },
         HTTP_ACCEPT_LANGUAGE="en",
     )
     body = _body(response)
@@ -134,7 +141,7 @@ def test_filing_on_behalf_with_twelve_claims_then_recording_payments_shows_in_th
 def test_a_payment_above_the_claim_is_shown_as_an_error_and_nothing_is_recorded(client_for):
     agent = cadre_agent()
     petition = wage_filing(agent, [mandate(agent)], claims=2)
-    claim = petition.claims.order_by("pk").first()
+    claim = petition.claims.earliest("pk")
     response = _body(
         client_for("cadre").post(
             reverse("agency:payments_record", args=[petition.pk]),
@@ -172,7 +179,11 @@ def test_tasks_are_added_and_done_on_the_matter_page(client_for, unit):
     client = client_for("cadre")
     client.post(
         reverse("agency:task_create", args=[petition.pk]),
-        {"kind": "represent", "due_on": timezone.localdate().isoformat(), "department": unit("ah-la-yj-rsj").pk},
+        {
+            "kind": "represent",
+            "due_on": timezone.localdate().isoformat(),
+            "department": unit("ah-la-yj-rsj").pk,
+        },
     )
     task = petition.agent_tasks.get()
     client.post(reverse("agency:task_done", args=[task.pk]), {"outcome": "已约谈企业", "expected_version": 1})
@@ -196,9 +207,13 @@ def test_another_countys_officer_cannot_open_the_cadres_agency_pages(client_for)
     ):
         assert client.get(url).status_code == 404, url
     claim = Claim.objects.get()
-    assert client.post(
-        reverse("agency:payments_record", args=[petition.pk]), {f"amount_{claim.pk}": "10", "paid_on": "2026-01-01"}
-    ).status_code == 404
+    assert (
+        client.post(
+            reverse("agency:payments_record", args=[petition.pk]),
+            {f"amount_{claim.pk}": "10", "paid_on": "2026-01-01"},
+        ).status_code
+        == 404
+    )
     assert "村民00" not in _body(client.get(reverse("agency:totals")))
 
 
@@ -207,12 +222,15 @@ def test_the_ledger_exports_as_a_workbook_with_the_totals(client_for, unit):
 
     agent = cadre_agent()
     petition = wage_filing(agent, [mandate(agent)], claims=3)
-    claim = petition.claims.order_by("pk").first()
-    from xinfang.agency import services
+    claim = petition.claims.earliest("pk")
     from xinfang.accounts.models import User
+    from xinfang.agency import services
 
     services.claim_payment_record(
-        user=User.objects.get(username="cadre"), claim_id=claim.pk, amount="3000", paid_on=timezone.localdate()
+        user=User.objects.get(username="cadre"),
+        claim_id=claim.pk,
+        amount="3000",
+        paid_on=timezone.localdate(),
     )
     response = client_for("town2").get(reverse("agency:ledger_export"), {"unit": unit("ah-la-yj-pg-hp").pk})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -92,13 +92,18 @@ def test_a_referral_goes_from_consent_to_agreement_and_its_document_downloads(cl
     for party in ref.parties.all():
         client.post(
             reverse("community:consent_record", args=[ref.pk]),
-            {"party": party.pk, "consents": "yes", "given_on": timezone.localdate().isoformat(), "method": "signed"},
+            {
+                "party": party.pk,
+                "consents": "yes",
+                "given_on": timezone.localdate().isoformat(),
+                "method": "signed",
+            },
         )
     ref.refresh_from_db()
     assert ref.status == ReferralStatus.IN_MEDIATION
     client.post(
         reverse("community:assign", args=[ref.pk]),
-        {"mediator": committee.members.first().pk, "expected_version": ref.version},
+        {"mediator": committee.members.earliest("pk").pk, "expected_version": ref.version},
     )
     client.post(
         reverse("community:contact", args=[ref.pk]),
@@ -124,7 +129,9 @@ def test_a_referral_goes_from_consent_to_agreement_and_its_document_downloads(cl
     assert "物业公司十日内疏通管道" in text
     pdf = client.get(reverse("community:agreement_document", args=[ref.pk, "pdf"]))
     assert pdf.content.startswith(b"%PDF")
-    timeline = _body(client.get(reverse("web:petition_detail", args=[petition.pk]), HTTP_ACCEPT_LANGUAGE="en"))
+    timeline = _body(
+        client.get(reverse("web:petition_detail", args=[petition.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    )
     assert "Referred to people&#x27;s mediation" in timeline or "Referred to people's mediation" in timeline
     assert "Mediator assigned" in timeline
 
@@ -135,8 +142,13 @@ def test_a_stale_agreement_form_gets_the_conflict_message(client_for):
     consent_all(ref)
     response = client_for("handler").post(
         reverse("community:agree", args=[ref.pk]),
-        {"dispute": "d", "terms": "t", "performance": "p", "signed_on": timezone.localdate().isoformat(),
-         "expected_version": 1},
+        {
+            "dispute": "d",
+            "terms": "t",
+            "performance": "p",
+            "signed_on": timezone.localdate().isoformat(),
+            "expected_version": 1,
+        },
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400 and "Someone else changed this record" in _body(response)
@@ -155,14 +167,19 @@ def test_the_referral_list_shows_the_figures(client_for):
 def test_a_referral_is_not_visible_to_another_county(client_for):
     ref = referral()
     assert client_for("town2").get(reverse("community:referral_detail", args=[ref.pk])).status_code == 404
-    assert client_for("town2").get(reverse("community:petition_panel", args=[ref.petition_id])).status_code == 404
+    assert (
+        client_for("town2").get(reverse("community:petition_panel", args=[ref.petition_id])).status_code
+        == 404
+    )
 
 
 def test_linking_a_social_force_to_a_petition_from_its_panel(client_for):
     force = mediation_committee()
     petition = in_handling()
     client = client_for("handler")
-    client.post(reverse("community:link_create", args=[petition.pk]), {"force": force.pk, "role": "co_handler"})
+    client.post(
+        reverse("community:link_create", args=[petition.pk]), {"force": force.pk, "role": "co_handler"}
+    )
     assert petition.social_force_links.filter(force=force, ended_at__isnull=True).exists()
     detail = _body(client.get(reverse("web:petition_detail", args=[petition.pk])))
     assert "望城街道人民调解委员会" in detail
@@ -174,7 +191,9 @@ def test_a_campaign_page_shows_the_rate_the_threshold_date_and_records_a_househo
     households = list(made.households.order_by("pk"))
     for household in households[:18]:
         services.household_consent_record(
-            user=user("town_hpl"), household_id=household.pk, status=ConsentStatus.CONSENTED,
+            user=user("town_hpl"),
+            household_id=household.pk,
+            status=ConsentStatus.CONSENTED,
             on=made.starts_on + dt.timedelta(days=2),
         )
     client = client_for("town_hpl")
@@ -182,8 +201,12 @@ def test_a_campaign_page_shows_the_rate_the_threshold_date_and_records_a_househo
     assert 'data-testid="consent-rate">90.0%' in page and 'id="consent-data"' in page
     client.post(
         reverse("community:household_record", args=[made.pk]),
-        {"household": households[18].pk, "status": "consented", "on": timezone.localdate().isoformat(),
-         "worked_by": force.members.first().pk},
+        {
+            "household": households[18].pk,
+            "status": "consented",
+            "on": timezone.localdate().isoformat(),
+            "worked_by": force.members.earliest("pk").pk,
+        },
     )
     page = _body(client.get(reverse("community:campaign_detail", args=[made.pk])))
     assert 'data-testid="consent-rate">95.0%' in page
@@ -194,11 +217,26 @@ def test_a_campaign_page_shows_the_rate_the_threshold_date_and_records_a_househo
 def test_households_are_added_from_lines_with_the_names_masked(client_for):
     made = campaign(self_help_committee(), households=0)
     client_for("town_hpl").post(
-        reverse("community:households_create", args=[made.pk]), {"lines": "宿舍3栋101 王建国\n宿舍3栋102 李秀英"}
+        reverse("community:households_create", args=[made.pk]),
+        {"lines": "宿舍3栋101 王建国\n宿舍3栋102 李秀英"},
     )
-    assert list(made.households.order_by("address_label").values_list("head_name", flat=True)) == ["王**", "李**"]
+    assert list(made.households.order_by("address_label").values_list("head_name", flat=True)) == [
+        "王**",
+        "李**",
+    ]
 
 
 def test_a_campaign_of_another_district_is_not_found(client_for):
     made = campaign(self_help_committee(), households=1)
     assert client_for("town").get(reverse("community:campaign_detail", args=[made.pk])).status_code == 404
+
+
+def test_the_answered_checklist_reads_in_the_readers_language(client_for):
+    ref = referral()
+    client = client_for("handler")
+    zh = _body(
+        client.get(reverse("community:referral_detail", args=[ref.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    )
+    en = _body(client.get(reverse("community:referral_detail", args=[ref.pk]), HTTP_ACCEPT_LANGUAGE="en"))
+    assert "是否属于民事纠纷" in zh and "Is it a civil dispute" not in zh
+    assert "Is it a civil dispute" in en

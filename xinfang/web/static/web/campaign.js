@@ -13,7 +13,7 @@
       color: ["#027a48"],
       textStyle: { fontFamily: font },
       animation: false,
-      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 40, top: 36, bottom: 8, containLabel: true },
       legend: { top: 0, textStyle: { fontFamily: font } },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
       xAxis: { type: "category", data: data.days, boundaryGap: false, axisLabel: { hideOverlap: true } },
@@ -28,7 +28,7 @@
         markLine: {
           symbol: "none",
           lineStyle: { color: "#b42318", type: "dashed" },
-          label: { formatter: data.thresholdName + " {c}%" },
+          label: { position: "insideEndTop", formatter: data.thresholdName + " {c}%" },
           data: [{ yAxis: data.threshold }]
         }
       }]
