@@ -295,3 +295,20 @@ def test_figures_count_referrals_success_and_contact_on_time(demo):
     assert (figures.agreed, figures.failed) == (1, 1)
     assert figures.success_rate == "50.0%"
     assert figures.contact_rate == "100.0%"
+
+
+def test_the_reminder_command_reminds_each_late_first_contact_once(demo):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    committee = mediation_committee()
+    ref = services.mediation_assign(
+        user=user("handler"), referral_id=referral().pk, member_id=committee.members.earliest("pk").pk
+    )
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=30), tick=False):
+        out = StringIO()
+        call_command("remind_mediation_contacts", stdout=out)
+        call_command("remind_mediation_contacts", stdout=StringIO())
+    assert out.getvalue().startswith("1 ")
+    assert Reminder.objects.filter(petition=ref.petition, kind=Reminder.Kind.OVERDUE).count() == 1

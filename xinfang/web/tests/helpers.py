@@ -26,7 +26,9 @@ def set_state(petition: Petition, state: str) -> Petition:
 
 def force_due(petition: Petition, days_from_today: int) -> Clock:
     """Move the petition's first running clock so that it falls due ``days_from_today`` from today."""
-    clock = petition.clocks.filter(status=ClockStatus.RUNNING).exclude(kind="objection").earliest("pk")
+    clock = (
+        petition.clocks.filter(status=ClockStatus.RUNNING).exclude(kind="objection").order_by("pk").first()
+    )
     assert clock is not None
     clock.due_on = timezone.localdate() + dt.timedelta(days=days_from_today)
     clock.save(update_fields=["due_on"])
