@@ -574,9 +574,17 @@ def mediation_agree(
         signed_on=signed_on,
         created_by=user,
     )
-    petition_services.petition_settle(
-        petition_id=petition.pk, user=user, agreement=terms, signed_on=signed_on
-    )
+    if petition.state == State.MEDIATION:
+        petition_services.petition_settle(
+            petition_id=petition.pk, user=user, agreement=terms, signed_on=signed_on
+        )
+    elif petition.state != State.SETTLED:
+        raise DomainError(
+            _("The petition is no longer in mediation (now “%(state)s”).")
+            % {"state": petition.get_state_display()},
+            code="not_allowed_in_state",
+        )
+    # A petition already settled on its own page keeps that record; the agreement document is added here.
     referral.status = ReferralStatus.AGREED
     referral.outcome_at = timezone.now()
     referral.version += 1
@@ -597,7 +605,11 @@ def mediation_fail(
         _event(petition, user, unit, "mediation_withdrawn", reason=reason, referral=referral.pk)
     else:
         _require_open(referral, ReferralStatus.IN_MEDIATION)
-        petition_services.petition_end_mediation(petition_id=petition.pk, user=user, reason=reason)
+        if petition.state == State.MEDIATION:
+            petition_services.petition_end_mediation(petition_id=petition.pk, user=user, reason=reason)
+        else:
+            # The petition left mediation on its own page already; the referral only records the failure.
+            _event(petition, user, unit, "mediation_withdrawn", reason=reason, referral=referral.pk)
         referral.status = ReferralStatus.FAILED
     referral.outcome_at = timezone.now()
     referral.outcome_reason = reason

@@ -312,3 +312,19 @@ def test_the_reminder_command_reminds_each_late_first_contact_once(demo):
         call_command("remind_mediation_contacts", stdout=StringIO())
     assert out.getvalue().startswith("1 ")
     assert Reminder.objects.filter(petition=ref.petition, kind=Reminder.Kind.OVERDUE).count() == 1
+
+
+def test_a_petition_that_left_mediation_on_its_own_page_still_closes_its_referral(demo):
+    from xinfang.petitions import services as petition_services
+
+    petition = in_handling()
+    ref = referral(petition)
+    consent_all(ref)
+    petition_services.petition_end_mediation(
+        petition_id=petition.pk, user=user("handler"), reason="当事人反悔"
+    )
+    services.mediation_fail(user=user("handler"), referral_id=ref.pk, reason="当事人反悔")
+    ref.refresh_from_db()
+    petition.refresh_from_db()
+    assert ref.status == ReferralStatus.FAILED and petition.state == State.IN_HANDLING
+    assert petition.events.filter(action="end_mediation").count() == 1
