@@ -270,6 +270,9 @@ def _walk_wage_case(
         petition_services.petition_evaluate(
             petition_id=petition.pk, user=town2, rating=Rating.SATISFIED, comment="回访：村民对代理工作满意"
         )
+    # Nobody asked for a review within the 30 days: the labour bureau closes the matter.
+    with _travel(min(timezone.localdate(), reply_day + dt.timedelta(days=32))):
+        petition_services.petition_close(petition_id=petition.pk, user=handler)
 
 
 def _rent_case(agent: Agent, cadre: User, town2: User, mandates: list, festival: dt.date) -> Petition:
