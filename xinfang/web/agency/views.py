@@ -31,28 +31,12 @@ from xinfang.core.xlsx import XLSX_CONTENT_TYPE
 from xinfang.orgs.models import Unit, UnitKind
 from xinfang.petitions.intake import IntakeError
 from xinfang.petitions.models import Petition
+from xinfang.petitions.selectors import visible_petitions
 
 from ..forms import area_place_labels
+from ..shortcuts import no_store, or_404, staff_user
 from . import forms as f
 from .ledger import ledger_xlsx
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _or_404(call: Any, *args: Any) -> Any:
-    try:
-        return call(*args)
-    except scoping.OutOfJurisdiction as exc:
-        raise Http404(_("Not found.")) from exc
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _field_errors(form: Any, exc: DomainError, fields: dict[str, str] | None = None) -> None:
@@ -81,7 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def agent_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     today = timezone.localdate()
     agents = list(selectors.visible_agents(user).order_by("unit__path", "person__name"))
     counts = selectors.mandates_in_force(agents, today)
@@ -99,7 +83,7 @@ def agent_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def agent_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     form = f.AgentForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -135,8 +119,8 @@ def agent_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def agent_detail(request: HttpRequest, agent_id: int) -> HttpResponse:
     """The agent's caseload: mandates in force, tasks by due date, matters and their states, money."""
-    user = _user(request)
-    agent = _or_404(selectors.get_visible_agent, user, agent_id)
+    user = staff_user(request)
+    agent = or_404(selectors.get_visible_agent, user, agent_id)
     today = timezone.localdate()
     mandates = [
         (m, selectors.mandate_state(m, today))
@@ -153,20 +137,20 @@ def agent_detail(request: HttpRequest, agent_id: int) -> HttpResponse:
         "status_changes": agent.status_changes.select_related("changed_by").order_by("changed_at"),
         "today": today,
     }
-    return _no_store(render(request, "agency/agent_detail.html", context))
+    return no_store(render(request, "agency/agent_detail.html", context))
 
 
 @login_required
 @require_POST
 def agent_status(request: HttpRequest, agent_id: int) -> HttpResponse:
-    user = _user(request)
-    agent = _or_404(selectors.get_visible_agent, user, agent_id)
+    user = staff_user(request)
+    agent = or_404(selectors.get_visible_agent, user, agent_id)
     form = f.StatusForm(request.POST)
     suspend = agent.status == AgentStatus.ACTIVE
     if form.is_valid():
         change = services.agent_suspend if suspend else services.agent_reinstate
         try:
-            _or_404(
+            or_404(
                 lambda: change(
                     user=user,
                     agent_id=agent.pk,
@@ -189,8 +173,8 @@ def agent_status(request: HttpRequest, agent_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def mandate_create(request: HttpRequest, agent_id: int) -> HttpResponse:
-    user = _user(request)
-    agent = _or_404(selectors.get_visible_agent, user, agent_id)
+    user = staff_user(request)
+    agent = or_404(selectors.get_visible_agent, user, agent_id)
     if not access.may_act_for(user, agent):
         raise PermissionDenied(_("Only the agent or petition staff over the agent may record mandates."))
     form = f.MandateForm(request.POST or None, request.FILES or None)
@@ -215,15 +199,15 @@ def mandate_create(request: HttpRequest, agent_id: int) -> HttpResponse:
     return render(request, "agency/mandate_form.html", {"form": form, "agent": agent})
 
 
-@login_required
-def mandate_detail(request: HttpRequest, mandate_id: int) -> HttpResponse:
-    user = _user(request)
-    mandate = _or_404(selectors.get_visible_mandate, user, mandate_id)
-    today = timezone.localdate()
-    state = selectors.mandate_state(mandate, today)
-    visible = selectors.visible_petitions(user)
-    uses = mandate.uses.filter(petition__in=visible.values("pk")).select_related("petition", "used_by")
-    context = {
+def _mandate_context(
+    request: HttpRequest, mandate: Any, revoke_form: f.RevokeForm | None = None
+) -> dict[str, Any]:
+    user = staff_user(request)
+    state = selectors.mandate_state(mandate, timezone.localdate())
+    uses = mandate.uses.filter(petition__in=visible_petitions(user).values("pk")).select_related(
+        "petition", "used_by"
+    )
+    return {
         "mandate": mandate,
         "state": state,
         "state_label": selectors.mandate_state_label(state),
@@ -231,20 +215,25 @@ def mandate_detail(request: HttpRequest, mandate_id: int) -> HttpResponse:
         "principal_id_masked": mask_id_number(mandate.principal.id_number),
         "principal_phone_masked": mask_phone(mandate.principal.phone),
         "may_act": access.may_act_for(user, mandate.agent),
-        "revoke_form": f.RevokeForm(initial={"expected_version": mandate.version}),
+        "revoke_form": revoke_form or f.RevokeForm(initial={"expected_version": mandate.version}),
     }
-    return _no_store(render(request, "agency/mandate_detail.html", context))
+
+
+@login_required
+def mandate_detail(request: HttpRequest, mandate_id: int) -> HttpResponse:
+    mandate = or_404(selectors.get_visible_mandate, staff_user(request), mandate_id)
+    return no_store(render(request, "agency/mandate_detail.html", _mandate_context(request, mandate)))
 
 
 @login_required
 @require_POST
 def mandate_revoke(request: HttpRequest, mandate_id: int) -> HttpResponse:
-    user = _user(request)
-    mandate = _or_404(selectors.get_visible_mandate, user, mandate_id)
+    user = staff_user(request)
+    mandate = or_404(selectors.get_visible_mandate, user, mandate_id)
     form = f.RevokeForm(request.POST)
     if form.is_valid():
         try:
-            _or_404(
+            or_404(
                 lambda: services.mandate_revoke(
                     user=user,
                     mandate_id=mandate.pk,
@@ -258,24 +247,13 @@ def mandate_revoke(request: HttpRequest, mandate_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The revocation is recorded; the mandate can no longer be used."))
             return redirect("agency:mandate_detail", mandate_id=mandate.pk)
-    today = timezone.localdate()
-    state = selectors.mandate_state(mandate, today)
-    context = {
-        "mandate": mandate,
-        "state": state,
-        "state_label": selectors.mandate_state_label(state),
-        "uses": mandate.uses.filter(petition__in=selectors.visible_petitions(user).values("pk")),
-        "principal_id_masked": mask_id_number(mandate.principal.id_number),
-        "principal_phone_masked": mask_phone(mandate.principal.phone),
-        "may_act": True,
-        "revoke_form": form,
-    }
-    return _no_store(render(request, "agency/mandate_detail.html", context, status=400))
+    context = _mandate_context(request, mandate, revoke_form=form)
+    return no_store(render(request, "agency/mandate_detail.html", context, status=400))
 
 
 @login_required
 def mandate_form_download(request: HttpRequest, mandate_id: int) -> HttpResponseBase:
-    mandate = _or_404(selectors.get_visible_mandate, _user(request), mandate_id)
+    mandate = or_404(selectors.get_visible_mandate, staff_user(request), mandate_id)
     response = FileResponse(
         mandate.form.open("rb"),
         as_attachment=True,
@@ -300,8 +278,8 @@ def _mandate_choices(agent: Agent) -> list[tuple[int, str]]:
 @require_http_methods(["GET", "POST"])
 def file_petition(request: HttpRequest, agent_id: int) -> HttpResponse:
     """群众动嘴、干部跑腿: the agent registers the matter for the principals, with each claim."""
-    user = _user(request)
-    agent = _or_404(selectors.get_visible_agent, user, agent_id)
+    user = staff_user(request)
+    agent = or_404(selectors.get_visible_agent, user, agent_id)
     if not access.may_act_for(user, agent):
         raise PermissionDenied(_("Only the agent or petition staff over the agent may file on behalf."))
     choices = _mandate_choices(agent)
@@ -355,7 +333,7 @@ def _claims(petition: Petition) -> list[Any]:
 
 
 def _matter_context(request: HttpRequest, petition: Petition, **forms_: Any) -> dict[str, Any]:
-    user = _user(request)
+    user = staff_user(request)
     agent = access.petition_agent(petition)
     claims = _claims(petition)
     payments: dict[int, list[ClaimPayment]] = {}
@@ -402,13 +380,13 @@ def _matter_context(request: HttpRequest, petition: Petition, **forms_: Any) -> 
 
 
 def _matter(request: HttpRequest, petition_id: int) -> Petition:
-    return _or_404(selectors.get_agency_petition, _user(request), petition_id)
+    return or_404(selectors.get_agency_petition, staff_user(request), petition_id)
 
 
 @login_required
 def matter(request: HttpRequest, petition_id: int) -> HttpResponse:
     petition = _matter(request, petition_id)
-    return _no_store(render(request, "agency/matter.html", _matter_context(request, petition)))
+    return no_store(render(request, "agency/matter.html", _matter_context(request, petition)))
 
 
 def _back_to_matter(petition: Petition, anchor: str) -> HttpResponse:
@@ -418,7 +396,7 @@ def _back_to_matter(petition: Petition, anchor: str) -> HttpResponse:
 @login_required
 @require_POST
 def task_create(request: HttpRequest, petition_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     petition = _matter(request, petition_id)
     form = f.TaskForm(request.POST, user=user)
     if form.is_valid():
@@ -437,7 +415,7 @@ def task_create(request: HttpRequest, petition_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Task added."))
             return _back_to_matter(petition, "tasks")
-    return _no_store(
+    return no_store(
         render(request, "agency/matter.html", _matter_context(request, petition, task_form=form), status=400)
     )
 
@@ -445,7 +423,7 @@ def task_create(request: HttpRequest, petition_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     task = AgentTask.objects.filter(pk=task_id).first()
     if task is None:
         raise Http404(_("Not found."))
@@ -471,7 +449,7 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def claim_create(request: HttpRequest, petition_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     petition = _matter(request, petition_id)
     form = f.ClaimForm(request.POST)
     if form.is_valid():
@@ -491,7 +469,7 @@ def claim_create(request: HttpRequest, petition_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Claim added."))
             return _back_to_matter(petition, "claims")
-    return _no_store(
+    return no_store(
         render(request, "agency/matter.html", _matter_context(request, petition, claim_form=form), status=400)
     )
 
@@ -499,7 +477,7 @@ def claim_create(request: HttpRequest, petition_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def payments_record(request: HttpRequest, petition_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     petition = _matter(request, petition_id)
     claims = [c for c in _claims(petition) if c.outstanding > 0]
     form = f.PaymentsForm(request.POST, claims=claims)
@@ -517,7 +495,7 @@ def payments_record(request: HttpRequest, petition_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Payments recorded."))
             return _back_to_matter(petition, "claims")
-    return _no_store(
+    return no_store(
         render(
             request, "agency/matter.html", _matter_context(request, petition, payments_form=form), status=400
         )
@@ -527,7 +505,7 @@ def payments_record(request: HttpRequest, petition_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def payment_correct(request: HttpRequest, payment_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     payment = ClaimPayment.objects.filter(pk=payment_id).select_related("claim").first()
     if payment is None:
         raise Http404(_("Not found."))
@@ -567,18 +545,18 @@ def _ledger_unit(request: HttpRequest, user: User) -> tuple[f.LedgerForm, Unit |
 
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     form, unit = _ledger_unit(request, user)
     context: dict[str, Any] = {"form": form, "unit": unit}
     if unit is not None:
         context["ledger"] = selectors.ledger(user, unit)
         context["today"] = timezone.localdate()
-    return _no_store(render(request, "agency/ledger.html", context))
+    return no_store(render(request, "agency/ledger.html", context))
 
 
 @login_required
 def ledger_export(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     _form, unit = _ledger_unit(request, user)
     if unit is None:
         raise Http404(_("Not found."))
@@ -587,9 +565,9 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="agency-ledger-{unit.code}-{timezone.localdate()}.xlsx"'
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 @login_required
 def totals(request: HttpRequest) -> HttpResponse:
-    return render(request, "agency/totals.html", {"overview": selectors.agency_totals(_user(request))})
+    return render(request, "agency/totals.html", {"overview": selectors.agency_totals(staff_user(request))})

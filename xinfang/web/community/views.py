@@ -36,25 +36,8 @@ from xinfang.petitions.models import Petition
 from xinfang.petitions.selectors import get_visible_petition, visible_petitions
 from xinfang.petitions.states import PetitionType, State
 
+from ..shortcuts import no_store, or_404, staff_user
 from . import forms as f
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _or_404(call: Any, *args: Any) -> Any:
-    try:
-        return call(*args)
-    except scoping.OutOfJurisdiction as exc:
-        raise Http404(_("Not found.")) from exc
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _done(request: HttpRequest, message: str, to: str, *args: Any, anchor: str = "") -> HttpResponse:
@@ -67,7 +50,7 @@ def _done(request: HttpRequest, message: str, to: str, *args: Any, anchor: str =
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     form = f.ForceFilterForm(request.GET or None)
     forces = selectors.visible_forces(user).order_by("area__path", "kind", "name")
     if form.is_valid():
@@ -87,7 +70,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def force_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     form = f.ForceForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -112,8 +95,8 @@ def force_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def force_detail(request: HttpRequest, force_id: int) -> HttpResponse:
-    user = _user(request)
-    force = _or_404(selectors.get_visible_force, user, force_id)
+    user = staff_user(request)
+    force = or_404(selectors.get_visible_force, user, force_id)
     members = [(m, mask_phone(m.phone)) for m in force.members.order_by("left_on", "pk")]
     links = (
         SocialForceLink.objects.filter(force=force, petition__in=visible_petitions(user).values("pk"))
@@ -133,14 +116,14 @@ def force_detail(request: HttpRequest, force_id: int) -> HttpResponse:
         "member_form": f.MemberForm(),
         "leave_form": f.LeaveForm(),
     }
-    return _no_store(render(request, "community/force_detail.html", context))
+    return no_store(render(request, "community/force_detail.html", context))
 
 
 @login_required
 @require_POST
 def member_create(request: HttpRequest, force_id: int) -> HttpResponse:
-    user = _user(request)
-    force = _or_404(selectors.get_visible_force, user, force_id)
+    user = staff_user(request)
+    force = or_404(selectors.get_visible_force, user, force_id)
     form = f.MemberForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -166,11 +149,11 @@ def member_create(request: HttpRequest, force_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_leave(request: HttpRequest, member_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     member = SocialForceMember.objects.filter(pk=member_id).first()
     if member is None:
         raise Http404(_("Not found."))
-    force = _or_404(selectors.get_visible_force, user, member.force_id)
+    force = or_404(selectors.get_visible_force, user, member.force_id)
     form = f.LeaveForm(request.POST)
     if form.is_valid():
         try:
@@ -185,8 +168,8 @@ def member_leave(request: HttpRequest, member_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def force_active(request: HttpRequest, force_id: int) -> HttpResponse:
-    user = _user(request)
-    force = _or_404(selectors.get_visible_force, user, force_id)
+    user = staff_user(request)
+    force = or_404(selectors.get_visible_force, user, force_id)
     try:
         services.social_force_set_active(
             user=user, force_id=force.pk, active=not force.is_active, expected_version=force.version
@@ -202,7 +185,7 @@ def force_active(request: HttpRequest, force_id: int) -> HttpResponse:
 
 
 def _petition(request: HttpRequest, petition_id: int) -> Petition:
-    return _or_404(get_visible_petition, _user(request), petition_id)
+    return or_404(get_visible_petition, staff_user(request), petition_id)
 
 
 def _linkable_forces(user: User, petition: Petition) -> Any:
@@ -215,7 +198,7 @@ def _linkable_forces(user: User, petition: Petition) -> Any:
 
 @login_required
 def petition_panel(request: HttpRequest, petition_id: int, link_form: Any = None) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     petition = _petition(request, petition_id)
     referrals = petition.mediation_referrals.select_related("mediator__force").order_by("-referred_at")
     may_refer = (
@@ -230,7 +213,7 @@ def petition_panel(request: HttpRequest, petition_id: int, link_form: Any = None
         "may_refer": may_refer,
         "link_form": link_form or f.LinkForm(forces=_linkable_forces(user, petition)),
     }
-    return _no_store(
+    return no_store(
         render(request, "community/petition_panel.html", context, status=400 if link_form else 200)
     )
 
@@ -238,7 +221,7 @@ def petition_panel(request: HttpRequest, petition_id: int, link_form: Any = None
 @login_required
 @require_POST
 def link_create(request: HttpRequest, petition_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     petition = _petition(request, petition_id)
     form = f.LinkForm(request.POST, forces=_linkable_forces(user, petition))
     if form.is_valid():
@@ -262,7 +245,7 @@ def link_create(request: HttpRequest, petition_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def link_end(request: HttpRequest, link_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     link = SocialForceLink.objects.filter(pk=link_id).first()
     if link is None:
         raise Http404(_("Not found."))
@@ -280,7 +263,7 @@ def link_end(request: HttpRequest, link_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral_create(request: HttpRequest, petition_id: int) -> HttpResponse:
     """The eligibility checklist; an ineligible matter is refused with the reasons, nothing recorded."""
-    user = _user(request)
+    user = staff_user(request)
     petition = _petition(request, petition_id)
     items = eligibility.checklist_for(petition.current_unit)
     form = f.ReferralForm(request.POST or None, items=items, initial={"expected_version": petition.version})
@@ -310,7 +293,7 @@ def referral_create(request: HttpRequest, petition_id: int) -> HttpResponse:
 
 
 def _referral(request: HttpRequest, referral_id: int) -> MediationReferral:
-    return _or_404(selectors.get_visible_referral, _user(request), referral_id)
+    return or_404(selectors.get_visible_referral, staff_user(request), referral_id)
 
 
 def _referral_context(request: HttpRequest, referral: MediationReferral, **forms_: Any) -> dict[str, Any]:
@@ -339,7 +322,7 @@ def _referral_context(request: HttpRequest, referral: MediationReferral, **forms
 @login_required
 def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _referral(request, referral_id)
-    return _no_store(render(request, "community/referral_detail.html", _referral_context(request, referral)))
+    return no_store(render(request, "community/referral_detail.html", _referral_context(request, referral)))
 
 
 def _referral_action(
@@ -355,13 +338,13 @@ def _referral_action(
             return _done(request, _("Recorded."), "community:referral_detail", referral.pk)
     referral = _referral(request, referral_id)
     context = _referral_context(request, referral, **{form_name: form, "bound": form_name})
-    return _no_store(render(request, "community/referral_detail.html", context, status=400))
+    return no_store(render(request, "community/referral_detail.html", context, status=400))
 
 
 @login_required
 @require_POST
 def consent_record(request: HttpRequest, referral_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
 
     def run(referral: MediationReferral, d: dict[str, Any]) -> None:
         party = MediationParty.objects.filter(pk=d["party"], referral=referral).first()
@@ -382,7 +365,7 @@ def consent_record(request: HttpRequest, referral_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def assign(request: HttpRequest, referral_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     referral = _referral(request, referral_id)
     form = f.AssignForm(request.POST, mediators=services.mediator_choices(referral))
 
@@ -400,7 +383,7 @@ def assign(request: HttpRequest, referral_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def contact(request: HttpRequest, referral_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
 
     def run(referral: MediationReferral, d: dict[str, Any]) -> None:
         services.mediation_first_contact(
@@ -417,7 +400,7 @@ def contact(request: HttpRequest, referral_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def agree(request: HttpRequest, referral_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
 
     def run(referral: MediationReferral, d: dict[str, Any]) -> None:
         services.mediation_agree(
@@ -436,7 +419,7 @@ def agree(request: HttpRequest, referral_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def fail(request: HttpRequest, referral_id: int) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
 
     def run(referral: MediationReferral, d: dict[str, Any]) -> None:
         services.mediation_fail(
@@ -460,12 +443,12 @@ def agreement_document(request: HttpRequest, referral_id: int, fmt: str) -> Http
     response["Content-Disposition"] = (
         f'attachment; filename="{referral.petition.number}-mediation-agreement.{fmt}"'
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 @login_required
 def referral_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     referrals = selectors.visible_referrals(user).order_by("-referred_at")
     status = request.GET.get("status", "")
     listed = referrals.filter(status=status) if status in ReferralStatus.values else referrals
@@ -484,7 +467,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     rows = []
     for campaign in selectors.visible_campaigns(user).order_by("-starts_on"):
         series = selectors.consent_series(campaign)
@@ -506,7 +489,7 @@ def _campaign_forces(user: User) -> Any:
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = staff_user(request)
     form = f.CampaignForm(request.POST or None, user=user, forces=_campaign_forces(user))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -562,7 +545,7 @@ def _campaign_context(request: HttpRequest, campaign: Any, **forms_: Any) -> dic
         "consented": [h for h in households if h.status == ConsentStatus.CONSENTED],
         "work": selectors.member_work(campaign),
         "chart": chart,
-        "may_edit": scoping.can_act_in(_user(request), campaign.area, *services.REGISTRY_ROLES),
+        "may_edit": scoping.can_act_in(staff_user(request), campaign.area, *services.REGISTRY_ROLES),
         "record_form": forms_.get("record_form")
         or f.HouseholdConsentForm(households=households, members=members, initial=initial),
         "households_form": forms_.get("households_form") or f.HouseholdsForm(),
@@ -571,15 +554,15 @@ def _campaign_context(request: HttpRequest, campaign: Any, **forms_: Any) -> dic
 
 @login_required
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = _or_404(selectors.get_visible_campaign, _user(request), campaign_id)
+    campaign = or_404(selectors.get_visible_campaign, staff_user(request), campaign_id)
     return render(request, "community/campaign_detail.html", _campaign_context(request, campaign))
 
 
 @login_required
 @require_POST
 def households_create(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    user = _user(request)
-    campaign = _or_404(selectors.get_visible_campaign, user, campaign_id)
+    user = staff_user(request)
+    campaign = or_404(selectors.get_visible_campaign, user, campaign_id)
     form = f.HouseholdsForm(request.POST)
     if form.is_valid():
         try:
@@ -601,8 +584,8 @@ def households_create(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def household_record(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    user = _user(request)
-    campaign = _or_404(selectors.get_visible_campaign, user, campaign_id)
+    user = staff_user(request)
+    campaign = or_404(selectors.get_visible_campaign, user, campaign_id)
     households = campaign.households.order_by("address_label")
     members = campaign.social_force.members.filter(left_on__isnull=True)
     form = f.HouseholdConsentForm(request.POST, households=households, members=members)

@@ -275,3 +275,17 @@ def test_the_agency_pages_are_complete_in_english_and_chinese(client_for):
         en = _body(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
         assert "Claimed (yuan)" not in zh and "Caseload" not in zh, url
         assert "台账" not in en and "代理人" not in en, url
+
+
+def test_revoking_from_a_stale_page_shows_the_conflict_and_changes_nothing(client_for):
+    agent = cadre_agent()
+    used = mandate(agent)
+    response = client_for("cadre").post(
+        reverse("agency:mandate_revoke", args=[used.pk]),
+        {"revoked_on": timezone.localdate().isoformat(), "note": "撤回", "expected_version": 9},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400 and "Someone else changed this record" in _body(response)
+    assert "撤回" in _body(response)
+    used.refresh_from_db()
+    assert used.revoked_on is None
