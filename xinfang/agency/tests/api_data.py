@@ -27,8 +27,10 @@ MISSING = 0
 
 
 def grassroots_ids(label: str) -> dict[str, list[int]]:
-    """The records an operation of the agency or the community API needs."""
-    return agency_ids() if "/agency/" in label else community_ids()
+    """The records an operation of the agency or the community API needs, and units in and out of reach."""
+    units = [Unit.objects.get(code=code).pk for code in ("ah-la-ja-wc-npy", "ah-la-ja-wc", "ah-la-yj-pg-hp")]
+    ids = agency_ids() if "/agency/" in label else community_ids()
+    return {"unit": [*units, MISSING], **ids}
 
 
 def agency_ids() -> dict[str, list[int]]:
