@@ -19,6 +19,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("stations/", include("xinfang.web.stations.urls")),
     path("analytics/", include("xinfang.web.analytics.urls")),
     path("conferences/", include("xinfang.web.conferences.urls")),
+    path("agency/", include("xinfang.web.agency.urls")),
+    path("community/", include("xinfang.web.community.urls")),
     path("", include("xinfang.web.urls")),
 ]
 if settings.DEBUG:

@@ -16,6 +16,8 @@ from pydantic import AfterValidator, Field
 
 from xinfang.accounts import scoping
 from xinfang.accounts.models import User
+from xinfang.agency import events as agency_events
+from xinfang.community import events as community_events
 from xinfang.core.idnumber import mask_id_number
 from xinfang.core.models import Limit
 from xinfang.core.phone import mask_phone
@@ -510,6 +512,8 @@ EVENT_LABELS = {
     "suggestion_confirmed": gettext_lazy("Detection confirmed"),
     "suggestion_dismissed": gettext_lazy("Detection dismissed"),
     "attach": gettext_lazy("Attachment added"),
+    **agency_events.EVENT_LABELS,
+    **community_events.EVENT_LABELS,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import accounts, analytics, conferences, orgs, petitions, stations
+from . import accounts, agency, analytics, community, conferences, orgs, petitions, stations
 from .auth import SessionAuth, TokenAuth
 from .errors import install_error_handlers
 
@@ -12,7 +12,8 @@ api = NinjaAPI(
     title="Xinfang API",
     version="1",
     description=(
-        "Petition governance: administrative tree, staff, petitions. Token or session authentication."
+        "Petition governance: administrative tree, staff, petitions, petition agency, social forces and "
+        "mediation. Token or session authentication."
     ),
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
@@ -24,3 +25,5 @@ api.add_router("/", petitions.router)
 api.add_router("/", stations.router)
 api.add_router("/", analytics.router)
 api.add_router("/", conferences.router)
+api.add_router("/", agency.router)
+api.add_router("/", community.router)

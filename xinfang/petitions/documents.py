@@ -56,6 +56,8 @@ __all__ = [
     "chinese_date",
     "cite",
     "document_number",
+    "render_content_docx",
+    "render_content_pdf",
     "render_docx",
     "render_html",
     "render_pdf",
@@ -274,7 +276,7 @@ class Block:
 class DocumentContent:
     """Everything a document says, in reading order; renderers add layout only."""
 
-    kind: DocumentKind
+    kind: DocumentKind | str
     issuer: str  # header (发文机关标志) and seal line
     number: str  # 发文字号
     title: str
@@ -920,11 +922,15 @@ def _docx_defaults(document: Any) -> None:
 
 def render_docx(petition: Petition, kind: DocumentKind | str) -> bytes:
     """The document as a Word file (A4, GB/T 9704-like layout)."""
+    return render_content_docx(build_content(petition, kind), subject=petition.number)
+
+
+def render_content_docx(content: DocumentContent, *, subject: str) -> bytes:
+    """Lay out any document content as a Word file; other apps' documents use the same layout."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm
 
-    content = build_content(petition, kind)
     document = Document()
     _docx_defaults(document)
     section = document.sections[0]
@@ -937,7 +943,7 @@ def render_docx(petition: Petition, kind: DocumentKind | str) -> bytes:
     core = document.core_properties
     core.title = content.title
     core.author = content.issuer
-    core.subject = petition.number
+    core.subject = subject
     core.comments = ""
     core.keywords = ""
     core.created = core.modified = timezone.now()
@@ -1008,10 +1014,14 @@ def _html(content: DocumentContent) -> str:
 
 def render_pdf(petition: Petition, kind: DocumentKind | str) -> bytes:
     """The document as a PDF with the Chinese font embedded."""
+    return render_content_pdf(build_content(petition, kind))
+
+
+def render_content_pdf(content: DocumentContent) -> bytes:
+    """Print any document content as a PDF, with the same layout and fonts as the notices."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    content = build_content(petition, kind)
     font_config = FontConfiguration()
     stylesheets = []
     faces = _font_face_css()

@@ -71,6 +71,8 @@ class PersonData:
     address: str = ""
     kind: str = PetitionerKind.PERSON
     home_unit: Unit | None = None
+    # A petitioner already on record (e.g. the principal of an agency mandate): used as is.
+    existing: Petitioner | None = None
 
 
 @dataclass
@@ -193,6 +195,8 @@ def attachment_problem(upload: UploadedFile) -> str:
 
 def petitioner_upsert(person: PersonData) -> Petitioner:
     """Find a petitioner by ID number (keyed hash) or create one; never overwrite recorded data."""
+    if person.existing is not None:
+        return person.existing
     id_hash = keyed_hash(person.id_number, purpose="id_number")
     phone_hash = keyed_hash(person.phone, purpose="phone")
     if id_hash:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from xinfang.accounts import scoping
 from xinfang.accounts.models import Membership, Role, User
+from xinfang.agency import rights as principal_rights
 from xinfang.core.calendar import add_calendar_days, roll_to_working_day
 from xinfang.core.deadlines import validate_extension
 from xinfang.core.errors import ConflictError, DomainError
@@ -911,6 +912,8 @@ def petition_evaluate(
         raise DomainError(_("Choose a rating."), code="rating")
 
     def apply(petition: Petition, membership: Membership | None) -> dict[str, Any]:
+        if not via_portal:
+            principal_rights.refuse_agent_rating(user=user, petition=petition)
         clock = clocks.running_clock(petition, Limit.EVALUATION_WINDOW)
         if clock is None or timezone.localdate() > clock.due_on:
             raise DomainError(_("The time for rating this reply has passed."), code="evaluation_closed")
@@ -972,6 +975,13 @@ def _appeal_request(
         raise DomainError(_("The request date cannot be in the future."), code="future")
 
     def apply(petition: Petition, membership: Membership | None) -> dict[str, Any]:
+        mandate = (
+            None
+            if citizen
+            else principal_rights.agent_appeal_mandate(
+                user=user, petition=petition, requested_on=requested_on, level=level
+            )
+        )
         clock = clocks.running_clock(petition, window)
         if clock is None or requested_on > clock.due_on:
             raise DomainError(
@@ -990,7 +1000,14 @@ def _appeal_request(
         link_unit(petition=petition, unit=upper, role=LinkRole.REVIEWER)
         petition.current_unit = upper
         clocks.clock_start(petition=petition, limit=decision_limit, unit=upper, start=requested_on)
-        return {"unit": upper.pk, "unit_name": upper.name, "requested_on": requested_on.isoformat()}
+        extra: dict[str, Any] = {
+            "unit": upper.pk,
+            "unit_name": upper.name,
+            "requested_on": requested_on.isoformat(),
+        }
+        if mandate is not None:
+            extra["agent_mandate"] = mandate.pk
+        return extra
 
     return transition_apply(
         petition_id=petition_id,
@@ -1188,12 +1205,14 @@ def petition_close(
         window = clocks.running_clock(petition, Limit.REVIEW_REQUEST) or clocks.running_clock(
             petition, Limit.RE_REVIEW_REQUEST
         )
-        if window is not None and timezone.localdate() <= window.due_on and not reason.strip():
-            raise DomainError(
-                _("The petitioner may still request a review until %(date)s; give a reason to close now.")
-                % {"date": window.due_on.isoformat()},
-                code="window_open",
-            )
+        if window is not None and timezone.localdate() <= window.due_on:
+            if not reason.strip():
+                raise DomainError(
+                    _("The petitioner may still request a review until %(date)s; give a reason to close now.")
+                    % {"date": window.due_on.isoformat()},
+                    code="window_open",
+                )
+            principal_rights.refuse_agent_waiver(user=user, petition=petition)
         clocks.clocks_stop(petition=petition, cancel=True)
         petition.closed_at = timezone.now()
         return {}

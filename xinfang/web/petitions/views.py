@@ -22,6 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.accounts import scoping
 from xinfang.accounts.models import User
+from xinfang.agency import events as agency_events
+from xinfang.community import events as community_events
 from xinfang.conferences.events import EVENT_LABELS as CONFERENCE_EVENT_LABELS
 from xinfang.core.crypto import keyed_hash
 from xinfang.core.errors import DomainError
@@ -238,6 +240,8 @@ EVENT_LABELS = {
     "station_visit": gettext_lazy("Came in at a reception station"),
     "hotline_signal": gettext_lazy("Came in as a hotline ticket"),
     "category_corrected": gettext_lazy("Category corrected"),
+    **agency_events.EVENT_LABELS,
+    **community_events.EVENT_LABELS,
 }
 # Windows the petitioner may use: shown with their end date, never coloured as the unit's lateness.
 PETITIONER_WINDOWS = frozenset(str(k) for k in NO_REMINDER_KINDS)
@@ -286,6 +290,7 @@ def event_details(payload: dict[str, Any]) -> list[tuple[str, str]]:
         details.append((_("Agreement"), payload["agreement"]))
     if payload.get("reply"):
         details.append((_("Reply"), payload["reply"]))
+    details += agency_events.event_details(payload) + community_events.event_details(payload)
     return details
 
 

@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from xinfang.accounts.demo import DEMO_USERS, build_demo_users
+from xinfang.agency.demo import build_demo_agency
 from xinfang.analytics.demo import build_demo_analytics
+from xinfang.community.demo import build_demo_community
 from xinfang.conferences.demo import build_demo_conferences
 from xinfang.orgs.demo import build_demo_tree
 from xinfang.orgs.models import Unit
@@ -38,6 +40,10 @@ class Command(BaseCommand):
             build_demo_petitions()
         with transaction.atomic():
             build_demo_stations()
+        with transaction.atomic():
+            build_demo_agency()
+        with transaction.atomic():
+            build_demo_community()
         with transaction.atomic():
             build_demo_conferences()
         with transaction.atomic():
