@@ -71,6 +71,9 @@ class PersonData:
     address: str = ""
     kind: str = PetitionerKind.PERSON
     home_unit: Unit | None = None
+    # A person already on record (e.g. a station's walk-in visitor): used as is, no matching, so that a
+    # visitor without an ID number does not become a second petitioner.
+    known: Petitioner | None = None
 
 
 @dataclass
@@ -193,6 +196,8 @@ def attachment_problem(upload: UploadedFile) -> str:
 
 def petitioner_upsert(person: PersonData) -> Petitioner:
     """Find a petitioner by ID number (keyed hash) or create one; never overwrite recorded data."""
+    if person.known is not None:
+        return person.known
     id_hash = keyed_hash(person.id_number, purpose="id_number")
     phone_hash = keyed_hash(person.phone, purpose="phone")
     if id_hash:
