@@ -132,6 +132,18 @@ def pool_candidates(pool: DutyPool) -> list[Any]:
     return list(people.values())
 
 
+def may_record_absence(user: Any, person: Any) -> bool:
+    """The person themselves, or a manager of a station whose duty list has them now."""
+    if _user_pk(user) is None:
+        return False
+    if user.pk == person.pk or scoping.sees_everything(user):
+        return True
+    stations = Station.objects.filter(
+        pools__members__user=person, pools__members__left_on__isnull=True
+    ).distinct()
+    return any(can_manage(user, station) for station in stations)
+
+
 def visible_unavailability(user: Any) -> QuerySet[Unavailability]:
     """Absences of the user, and of the people listed (now or before) at the stations the user sees."""
     if scoping.sees_everything(user):
@@ -321,6 +333,44 @@ def rota_view(rota: Rota) -> RotaView:
         swaps=swaps,
         pool_counts=[(pool, counts.get(pool.pk, [])) for pool in pools],
     )
+
+
+def _years_text(years: list[int]) -> str:
+    return "、".join(str(year) for year in years)
+
+
+def holiday_warnings(*, start: dt.date, end: dt.date, rota: Rota | None = None) -> list[str]:
+    """What the rota page and the generator say when a period lies beyond the known holidays.
+
+    ``start``..``end`` is the period looked at; ``rota`` (if any) is the version shown, which remembers
+    the years it was generated without holiday data.
+    """
+    from xinfang.core.calendar import COVERED_YEARS, years_without_holidays
+
+    warnings = []
+    missing = years_without_holidays(start, end)
+    if missing:
+        warnings.append(
+            _(
+                "No official holidays are known for %(years)s yet: the built-in calendar ends with %(last)d "
+                "and no administrator has entered that year's holidays. Until then every Monday to Friday "
+                "counts as a working day, so holidays are not skipped and adjusted working weekends (调休) "
+                "are missing. An administrator enters the holidays of the State Council's notice under "
+                "Administration › Core › Holiday overrides; then generate the rota again."
+            )
+            % {"years": _years_text(missing), "last": COVERED_YEARS.stop - 1}
+        )
+    if rota is not None and rota.years_without_holidays:
+        entered = [year for year in rota.years_without_holidays if year not in missing]
+        if entered:
+            warnings.append(
+                _(
+                    "This version was generated before the official holidays of %(years)s were entered. "
+                    "Generate it again so that holidays are skipped and adjusted working days added."
+                )
+                % {"years": _years_text(entered)}
+            )
+    return warnings
 
 
 def pending_swaps(station: Station) -> QuerySet[SwapRequest]:

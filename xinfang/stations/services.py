@@ -103,16 +103,18 @@ def _sessions(sessions: Iterable[Session]) -> list[Session]:
     return result
 
 
-def _serving_area(user: User, units: Sequence[Unit]) -> list[Unit]:
+def _serving_area(user: User, units: Sequence[Unit], *, kept: Iterable[int] = ()) -> list[Unit]:
+    """The places served; ``kept`` (already served) may stay even where they lie beyond the user's reach."""
     if not units:
         raise DomainError(_("Name at least one place the station serves."), code="no_area")
+    kept = set(kept)
     for unit in units:
         if unit.kind not in AREA_KINDS:
             raise DomainError(
                 _("%(unit)s is an office, not a place a station can serve.") % {"unit": unit.name},
                 code="bad_area",
             )
-        if not scoping.can_see_unit(user, unit):
+        if unit.pk not in kept and not scoping.can_see_unit(user, unit):
             raise DomainError(
                 _("%(unit)s is outside your jurisdiction.") % {"unit": unit.name}, code="bad_area"
             )
@@ -273,7 +275,7 @@ def station_update(
     station.status = _status(status)
     station.adjusted_workday_as = _adjusted(adjusted_workday_as)
     wanted_hours = _sessions(sessions) if sessions is not None else None
-    area = _serving_area(user, serving_area)
+    area = _serving_area(user, serving_area, kept=station.serving_area.values_list("pk", flat=True))
     current_managers = set(station.managers.values_list("pk", flat=True))
     if managers is not None and {m.pk for m in managers} != current_managers:
         if not officer:
@@ -403,13 +405,17 @@ def pool_member_add(
             _("%(person)s holds no post in %(unit)s.") % {"person": person, "unit": pool.unit.name},
             code="no_seat",
         )
-    existing = PoolMember.objects.filter(
-        pool__station=pool.station, user=person, left_on__isnull=True
-    ).select_related("pool")
-    for member in existing:
+    listed = PoolMember.objects.filter(pool__station=pool.station, user=person).select_related("pool")
+    for member in listed.filter(left_on__isnull=True):
         raise DomainError(
             _("%(person)s is already on the duty list of %(pool)s at this station.")
-            % {"person": person, "pool": member.pool.name},
+            % {"person": person.display_name(), "pool": member.pool.name},
+            code="already_listed",
+        )
+    for member in listed.filter(left_on__gte=joined_on):
+        raise DomainError(
+            _("%(person)s is on the duty list of %(pool)s until %(day)s; add them again from the day after.")
+            % {"person": person.display_name(), "pool": member.pool.name, "day": member.left_on},
             code="already_listed",
         )
     return PoolMember.objects.create(pool=pool, user=person, joined_on=joined_on, added_by=user)
@@ -437,21 +443,12 @@ def pool_member_leave(*, user: User, member_id: int, left_on: dt.date | None = N
     return member
 
 
-def _may_record_for(user: User, person: User) -> bool:
-    if user.pk == person.pk or scoping.sees_everything(user):
-        return True
-    stations = Station.objects.filter(
-        pools__members__user=person, pools__members__left_on__isnull=True
-    ).distinct()
-    return any(selectors.can_manage(user, station) for station in stations)
-
-
 @transaction.atomic
 def unavailability_record(
     *, user: User, person: User, starts_on: dt.date, ends_on: dt.date, kind: str, reason: str = ""
 ) -> Unavailability:
     """Days ``person`` cannot be on duty; the next rota generated leaves them out on those days."""
-    if not _may_record_for(user, person):
+    if not selectors.may_record_absence(user, person):
         raise DomainError(
             _("Only the person and the managers of their station may record this."), code="role_not_allowed"
         )
@@ -477,7 +474,7 @@ def unavailability_cancel(*, user: User, unavailability_id: int) -> Unavailabili
     item = Unavailability.objects.select_for_update().filter(pk=unavailability_id).first()
     if item is None or not selectors.visible_unavailability(user).filter(pk=unavailability_id).exists():
         raise scoping.OutOfJurisdiction(_("This record is outside your jurisdiction."))
-    if not _may_record_for(user, item.user):
+    if not selectors.may_record_absence(user, item.user):
         raise DomainError(
             _("Only the person and the managers of their station may record this."), code="role_not_allowed"
         )

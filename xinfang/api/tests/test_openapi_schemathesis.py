@@ -3,14 +3,16 @@
 The document is loaded from the WSGI application, as a client would fetch it. Every operation then
 gets generated requests, sent in-process with a county officer's token; no answer may be a server
 error and every answer must match the status codes and schemas the document declares. Path ids are
-steered onto real petitions in several states so that the services run, not only the 404 branch.
-Each example runs in a savepoint that is rolled back, so examples are independent and replayable.
+steered onto real petitions in several states (and a station with a rota, swaps, visits and tickets)
+so that the services run, not only the 404 branch. That data is built once per module; each example
+runs in a savepoint that is rolled back, so examples are independent and replayable.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -32,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from xinfang.accounts.models import ApiToken, User
+from xinfang.conftest import ensure_demo_data
 from xinfang.orgs.models import Unit
 from xinfang.petitions import services
 from xinfang.petitions.intake import IntakeData, PersonData, petition_register
@@ -54,14 +57,7 @@ def in_process_requests() -> Iterator[None]:
         signals.request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def token(demo: None) -> str:
-    _token, raw = ApiToken.issue(user=User.objects.get(username="county"), name="schemathesis")
-    return raw
-
-
-@pytest.fixture
-def real_ids(demo: None) -> dict[str, list[int]]:
+def _petition_ids() -> dict[str, list[int]]:
     """Ids that exist, per parameter name: petitions of the county in several states, their suggestions and
     parties, units in and out of reach, staff. Each list ends with an id that does not exist (404)."""
     county = User.objects.get(username="county")
@@ -143,13 +139,37 @@ def real_ids(demo: None) -> dict[str, list[int]]:
     }
 
 
-@pytest.fixture
-def station_ids(request: pytest.FixtureRequest, demo: None) -> dict[str, list[int]]:
-    """Stations, rotas, swaps, visits and hotline tickets, made only for the operations that use them."""
-    from xinfang.stations.tests.factories import STATION_PATHS, api_ids
+@dataclass
+class ApiData:
+    token: str
+    ids: dict[str, list[int]]
 
-    label = request.node.callspec.params["label"]
-    return api_ids() if any(path in label for path in STATION_PATHS) else {}
+
+@pytest.fixture(scope="module")
+def api_data(django_db_setup: None, django_db_blocker: Any) -> Iterator[ApiData]:
+    """The token, petitions and station the operations work on, built once per module (and worker).
+
+    They live in a transaction opened here and rolled back at the end of the module; each test runs in
+    a savepoint of it (pytest-django nests its per-test atomic block), each example in a savepoint of
+    that, so the examples still see the same data and never each other's writes.
+    """
+    from xinfang.stations.tests.factories import api_ids as station_api_ids
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            ensure_demo_data()  # a transactional test earlier on this worker may have flushed it
+            _token, raw = ApiToken.issue(user=User.objects.get(username="county"), name="schemathesis")
+            data = ApiData(token=raw, ids={**_petition_ids(), **station_api_ids()})
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield data
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 def _steer(case: Any, real_ids: dict[str, list[int]]) -> None:
@@ -159,12 +179,18 @@ def _steer(case: Any, real_ids: dict[str, list[int]]) -> None:
             continue
         for name, value in container.items():
             ids = real_ids.get(name)
-            if ids and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            if ids and _is_index(value):
                 container[name] = ids[value % len(ids)]
+            elif ids and isinstance(value, list) and all(_is_index(item) for item in value):
+                container[name] = [ids[item % len(ids)] for item in value]
     version = case.body.get("expected_version") if isinstance(case.body, dict) else None
     if isinstance(version, int) and version % 4:
         # A random version is a stale one (409); most cases skip the check to get past it.
         case.body["expected_version"] = None
+
+
+def _is_index(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 # Loaded at collection time, before any test database exists: serving the document needs none.
@@ -185,18 +211,23 @@ OPERATIONS = _operations()
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20"))
 
 
+def max_examples(operation: Any) -> int:
+    """Reads whose only input is ids from the short lists above need fewer examples: past a few, they
+    repeat the same ids. Writes, and reads with query parameters, get the full number."""
+    id_only_read = (
+        operation.method.upper() == "GET"
+        and not list(operation.query)
+        and all(p.name.endswith("_id") for p in operation.path_parameters)
+    )
+    return max(1, MAX_EXAMPLES // 2) if id_only_read else MAX_EXAMPLES
+
+
 # One pytest item per operation. (schemathesis' own ``schema.parametrize()`` gives all its items the same
 # node id under pytest 9, so pytest-xdist, which `make test` uses, would silently run only one of them.)
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
 @pytest.mark.django_db
 def test_every_operation_answers_as_documented(
-    label: str,
-    token: str,
-    real_ids: dict[str, list[int]],
-    station_ids: dict[str, list[int]],
-    in_process_requests: None,
-    settings: Any,
-    tmp_path: Any,
+    label: str, api_data: ApiData, in_process_requests: None, settings: Any, tmp_path: Any
 ) -> None:
     settings.MEDIA_ROOT = tmp_path  # uploads are files; the rollback does not remove them
     operation = OPERATIONS[label]
@@ -205,7 +236,7 @@ def test_every_operation_answers_as_documented(
     )
 
     @hypothesis_settings(
-        max_examples=MAX_EXAMPLES,
+        max_examples=max_examples(operation),
         deadline=None,
         derandomize=True,
         database=None,
@@ -213,9 +244,9 @@ def test_every_operation_answers_as_documented(
     )
     @given(case=cases)
     def answers_as_documented(case: Any) -> None:
-        _steer(case, {**real_ids, **station_ids})
+        _steer(case, api_data.ids)
         with transaction.atomic():
-            response = case.call(headers={"Authorization": f"Bearer {token}"})
+            response = case.call(headers={"Authorization": f"Bearer {api_data.token}"})
             case.validate_response(response, checks=CHECKS)
             transaction.set_rollback(True)
 

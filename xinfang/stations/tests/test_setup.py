@@ -225,8 +225,19 @@ def test_the_manager_adds_a_street_officer_to_the_street_pool_before_generating(
     services.pool_member_leave(
         user=user("station_mgr"), member_id=PoolMember.objects.get(pool=street, user=user("wc_duty")).pk
     )
+    today = timezone.localdate()
+    with pytest.raises(
+        DomainError
+    ) as overlapping:  # on the list until today: back from tomorrow at the earliest
+        services.pool_member_add(
+            user=user("station_mgr"), pool_id=street.pk, person=user("wc_duty"), joined_on=today
+        )
+    assert overlapping.value.code == "already_listed"
     added = services.pool_member_add(
-        user=user("station_mgr"), pool_id=street.pk, person=user("wc_duty"), joined_on=timezone.localdate()
+        user=user("station_mgr"),
+        pool_id=street.pk,
+        person=user("wc_duty"),
+        joined_on=today + dt.timedelta(days=1),
     )
     assert (added.added_by, added.left_on) == (user("station_mgr"), None)
 
