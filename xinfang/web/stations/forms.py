@@ -156,9 +156,7 @@ class StationForm(VersionedForm):
                 label=label,
                 required=False,
                 max_length=200,
-                widget=forms.TextInput(
-                    attrs={"placeholder": "08:30-12:00, 14:30-17:30", "inputmode": "text"}
-                ),
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
             )
             self.hour_fields.append(name)
         if station is not None:  # also when bound: a disabled field takes its value from here
