@@ -345,7 +345,9 @@ def pool_create(
 
 
 def _lock_pool(pool_id: int) -> DutyPool:
-    pool = DutyPool.objects.select_for_update().select_related("station", "unit").filter(pk=pool_id).first()
+    # Only the pool's row: callers that need the whole station lock it themselves, first.
+    locked = DutyPool.objects.select_for_update(of=("self",)).select_related("station", "unit")
+    pool = locked.filter(pk=pool_id).first()
     if pool is None:
         raise DomainError(_("No such duty pool."), code="not_found")
     return pool
@@ -393,6 +395,11 @@ def pool_member_add(
     *, user: User, pool_id: int, person: User, joined_on: dt.date | None = None
 ) -> PoolMember:
     """Put a staff member of the pool's organisation on its duty list. One pool per person and station."""
+    station_id = DutyPool.objects.filter(pk=pool_id).values_list("station_id", flat=True).first()
+    if station_id is None:
+        raise DomainError(_("No such duty pool."), code="not_found")
+    # The station is locked, not only the pool: two pools of one station must not list one person twice.
+    _lock_station(station_id)
     pool = _lock_pool(pool_id)
     _require_manage(user, pool.station)
     if not pool.is_active:
@@ -426,7 +433,10 @@ def pool_member_leave(*, user: User, member_id: int, left_on: dt.date | None = N
     """Someone leaves a duty list; ``left_on`` is their last day on it. The row stays: who served when
     is kept, and rotas already published keep their duties until the rota is generated again."""
     member = (
-        PoolMember.objects.select_for_update().select_related("pool__station").filter(pk=member_id).first()
+        PoolMember.objects.select_for_update(of=("self",))
+        .select_related("pool__station")
+        .filter(pk=member_id)
+        .first()
     )
     if member is None:
         raise DomainError(_("No such pool member."), code="not_found")

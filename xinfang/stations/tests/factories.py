@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+
+import pytest
+from django.db import connection, connections
 
 from xinfang.accounts.models import User
 from xinfang.orgs.models import Unit
@@ -63,6 +67,31 @@ def make_station(
         for person in people:
             services.pool_member_add(user=user(by), pool_id=pool.pk, person=user(person), joined_on=joined_on)
     return station
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections")
+
+
+def race(calls: list[Callable[[], object]]) -> list[object]:
+    """Run ``calls`` at the same moment, each in its own thread and connection; results or exceptions."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
 
 
 def pool_of(station: Station, code: str) -> DutyPool:

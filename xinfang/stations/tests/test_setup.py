@@ -4,9 +4,11 @@ to who may manage the station (its managers and the petition officers above it).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
+from django.db import connections, transaction
 from django.utils import timezone
 
 from xinfang.accounts.scoping import OutOfJurisdiction
@@ -26,7 +28,7 @@ from xinfang.stations.models import (
 )
 from xinfang.stations.schedule import Session
 
-from .factories import MON_TO_THU, pool_of, unit, user
+from .factories import MON_TO_THU, make_station, pool_of, postgres_only, unit, user
 
 pytestmark = pytest.mark.django_db
 MORNING = (dt.time(8, 30), dt.time(12, 0))
@@ -281,3 +283,30 @@ def test_a_rota_in_a_year_without_holiday_data_records_it_until_the_holidays_are
         user=user("station_mgr"), station_id=station.pk, period_kind=PeriodKind.MONTH, year=2025, number=6
     )
     assert covered.years_without_holidays == []
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_second_manager_listing_the_same_person_in_another_pool_waits_for_the_first_and_is_refused(staff):
+    station = make_station(pools=[("ah-la-ja-wc", 1, []), ("ah-la-ja-wc-xfb", 1, [])])
+    street, office = pool_of(station, "ah-la-ja-wc"), pool_of(station, "ah-la-ja-wc-xfb")
+    person = user("wc_duty")  # a seat in 望城街道信访办: fits both pools
+    outcome: dict[str, object] = {}
+
+    def second_manager() -> None:
+        try:
+            outcome["value"] = services.pool_member_add(user=user("town"), pool_id=office.pk, person=person)
+        except Exception as exc:
+            outcome["value"] = exc
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():  # the first manager's add, not committed yet
+        services.pool_member_add(user=user("station_mgr"), pool_id=street.pk, person=person)
+        thread = threading.Thread(target=second_manager)
+        thread.start()
+        thread.join(1.0)
+        assert thread.is_alive()  # waiting for the station the first one holds
+    thread.join(30)
+    assert isinstance(outcome["value"], DomainError) and outcome["value"].code == "already_listed"
+    assert PoolMember.objects.filter(pool__station=station, user=person).count() == 1
