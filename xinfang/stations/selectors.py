@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from xinfang.accounts import scoping
 from xinfang.accounts.models import Membership, Role
+from xinfang.core.calendar import COVERED_YEARS, years_without_holidays
 from xinfang.orgs.models import Unit, UnitKind
 from xinfang.orgs.selectors import path_prefix_q
 
@@ -345,8 +346,6 @@ def holiday_warnings(*, start: dt.date, end: dt.date, rota: Rota | None = None) 
     ``start``..``end`` is the period looked at; ``rota`` (if any) is the version shown, which remembers
     the years it was generated without holiday data.
     """
-    from xinfang.core.calendar import COVERED_YEARS, years_without_holidays
-
     warnings = []
     missing = years_without_holidays(start, end)
     if missing:
