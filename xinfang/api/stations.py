@@ -6,26 +6,38 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from xinfang.accounts import scoping
 from xinfang.accounts.models import User
+from xinfang.core.errors import DomainError
 from xinfang.orgs.models import Unit
 from xinfang.stations import hotline, selectors, services, visits
-from xinfang.stations.models import Assignment, Rota, Visit
+from xinfang.stations.models import Assignment, DutyPool, PoolMember, Rota, Visit
+from xinfang.stations.schedule import Session
 
 from .errors import COMMON_ERRORS, WRITE_ERRORS
 from .stations_schemas import (
     FiguresOut,
     HotlineImportOut,
+    PoolIn,
+    PoolMemberIn,
+    PoolMemberLeaveIn,
+    PoolMemberOut,
+    PoolOut,
+    PoolUpdateIn,
     RaisedPetitionOut,
     RotaIn,
     RotaOut,
     RotaSummaryOut,
+    SessionIn,
     SignalOut,
     SignalPage,
     SignalToPetitionIn,
+    StationIn,
     StationOut,
+    StationUpdateIn,
     SummonsIn,
     SummonsOut,
     SwapDecisionIn,
@@ -38,6 +50,8 @@ from .stations_schemas import (
     VisitOut,
     VisitToPetitionIn,
     figures_out,
+    member_out,
+    pool_out,
     rota_out,
     signal_out,
     station_out,
@@ -66,6 +80,133 @@ def list_stations(request: HttpRequest) -> list[StationOut]:
 @router.get("/stations/{station_id}", response={200: StationOut, **COMMON_ERRORS})
 def get_station(request: HttpRequest, station_id: int) -> StationOut:
     return station_out(selectors.get_visible_station(request.user, station_id))
+
+
+def _units(ids: list[int]) -> list[Unit]:
+    units = {unit.pk: unit for unit in Unit.objects.filter(pk__in=ids)}
+    if len(units) != len(set(ids)):
+        raise DomainError(_("A unit named here does not exist."), code="bad_area")
+    return [units[pk] for pk in dict.fromkeys(ids)]
+
+
+def _people(ids: list[int]) -> list[User]:
+    people = {person.pk: person for person in User.objects.filter(pk__in=ids)}
+    if len(people) != len(set(ids)):
+        raise DomainError(_("A person named here does not exist."), code="bad_manager")
+    return [people[pk] for pk in dict.fromkeys(ids)]
+
+
+def _sessions(sessions: list[SessionIn]) -> list[Session]:
+    return [Session(weekday=s.weekday, starts=s.starts, ends=s.ends) for s in sessions]
+
+
+@router.post("/stations", response={201: StationOut, **WRITE_ERRORS})
+def create_station(request: HttpRequest, payload: StationIn) -> Status:
+    """Set up a station: petition officers (county, street) whose jurisdiction covers the place."""
+    station = services.station_create(
+        user=_actor(request),
+        name=payload.name,
+        unit=get_object_or_404(Unit, pk=payload.unit_id),
+        address=payload.address,
+        opened_on=payload.opened_on,
+        status=payload.status,
+        serving_area=_units(payload.serving_area),
+        sessions=_sessions(payload.sessions),
+        adjusted_workday_as=payload.adjusted_workday_as,
+        managers=_people(payload.manager_ids),
+    )
+    return Status(201, station_out(station))
+
+
+@router.put("/stations/{station_id}", response={200: StationOut, **WRITE_ERRORS})
+def update_station(request: HttpRequest, station_id: int, payload: StationUpdateIn) -> StationOut:
+    """The station's managers and the petition offices above it; moving it and appointing its managers
+    are for the petition offices. New hours apply to the next rota generated."""
+    selectors.get_visible_station(request.user, station_id)
+    station = services.station_update(
+        user=_actor(request),
+        station_id=station_id,
+        name=payload.name,
+        address=payload.address,
+        opened_on=payload.opened_on,
+        status=payload.status,
+        serving_area=_units(payload.serving_area),
+        adjusted_workday_as=payload.adjusted_workday_as,
+        unit=get_object_or_404(Unit, pk=payload.unit_id) if payload.unit_id is not None else None,
+        sessions=_sessions(payload.sessions) if payload.sessions is not None else None,
+        managers=_people(payload.manager_ids) if payload.manager_ids is not None else None,
+        expected_version=payload.expected_version,
+    )
+    return station_out(station)
+
+
+@router.get("/stations/{station_id}/pools", response={200: list[PoolOut], **COMMON_ERRORS})
+def list_pools(request: HttpRequest, station_id: int) -> list[PoolOut]:
+    """Every pool, stood-down ones too, with everyone who has been on its list (``left_on`` set)."""
+    station = selectors.get_visible_station(request.user, station_id)
+    pools = DutyPool.objects.filter(station=station).order_by("-is_active", "position", "pk")
+    return [pool_out(pool, current_only=False) for pool in pools]
+
+
+@router.post("/stations/{station_id}/pools", response={201: PoolOut, **WRITE_ERRORS})
+def create_pool(request: HttpRequest, station_id: int, payload: PoolIn) -> Status:
+    selectors.get_visible_station(request.user, station_id)
+    pool = services.pool_create(
+        user=_actor(request),
+        station_id=station_id,
+        unit=get_object_or_404(Unit, pk=payload.unit_id),
+        name=payload.name,
+        people_per_shift=payload.people_per_shift,
+        weekdays=payload.weekdays,
+    )
+    return Status(201, pool_out(pool))
+
+
+def _visible_pool(user: User, pool_id: int) -> DutyPool:
+    pool = DutyPool.objects.filter(pk=pool_id, station__in=selectors.visible_stations(user)).first()
+    if pool is None:
+        raise scoping.OutOfJurisdiction("")
+    return pool
+
+
+@router.put("/pools/{pool_id}", response={200: PoolOut, **WRITE_ERRORS})
+def update_pool(request: HttpRequest, pool_id: int, payload: PoolUpdateIn) -> PoolOut:
+    _visible_pool(_actor(request), pool_id)
+    pool = services.pool_update(
+        user=_actor(request),
+        pool_id=pool_id,
+        name=payload.name,
+        people_per_shift=payload.people_per_shift,
+        weekdays=payload.weekdays,
+        is_active=payload.is_active,
+        expected_version=payload.expected_version,
+    )
+    return pool_out(pool)
+
+
+@router.post("/pools/{pool_id}/members", response={201: PoolMemberOut, **WRITE_ERRORS})
+def add_pool_member(request: HttpRequest, pool_id: int, payload: PoolMemberIn) -> Status:
+    """Put a staff member of the pool's organisation on its duty list (one pool per person and station)."""
+    _visible_pool(_actor(request), pool_id)
+    person = User.objects.filter(pk=payload.person_id).first()
+    if person is None:
+        raise DomainError(_("No such staff member."), code="no_seat")
+    member = services.pool_member_add(
+        user=_actor(request), pool_id=pool_id, person=person, joined_on=payload.joined_on
+    )
+    return Status(201, member_out(member))
+
+
+@router.post("/pool-members/{member_id}/leave", response={200: PoolMemberOut, **WRITE_ERRORS})
+def leave_pool(request: HttpRequest, member_id: int, payload: PoolMemberLeaveIn) -> PoolMemberOut:
+    """The person leaves the duty list after ``left_on``; the record stays."""
+    visible = PoolMember.objects.filter(
+        pk=member_id, pool__station__in=selectors.visible_stations(request.user)
+    )
+    if not visible.exists():
+        raise scoping.OutOfJurisdiction("")
+    member = services.pool_member_leave(user=_actor(request), member_id=member_id, left_on=payload.left_on)
+    return member_out(member)
 
 
 class FiguresQuery(Schema):
@@ -158,6 +299,22 @@ def record_unavailability(request: HttpRequest, station_id: int, payload: Unavai
         reason=payload.reason,
     )
     return Status(201, UnavailabilityOut.from_orm(item))
+
+
+@router.get("/stations/{station_id}/unavailability", response={200: list[UnavailabilityOut], **COMMON_ERRORS})
+def list_unavailability(request: HttpRequest, station_id: int) -> list[UnavailabilityOut]:
+    """Absences of the people on the station's duty lists, cancelled ones included, latest first."""
+    station = selectors.get_visible_station(request.user, station_id)
+    listed = PoolMember.objects.filter(pool__station=station).values("user_id")
+    items = selectors.visible_unavailability(request.user).filter(user_id__in=listed)
+    return [UnavailabilityOut.from_orm(item) for item in items.order_by("-starts_on", "-pk")[:500]]
+
+
+@router.post("/unavailability/{unavailability_id}/cancel", response={200: UnavailabilityOut, **WRITE_ERRORS})
+def cancel_unavailability(request: HttpRequest, unavailability_id: int) -> UnavailabilityOut:
+    """Withdraw an absence: the person, or a manager of a station whose duty list has them."""
+    item = services.unavailability_cancel(user=_actor(request), unavailability_id=unavailability_id)
+    return UnavailabilityOut.from_orm(item)
 
 
 @router.get("/stations/{station_id}/visits", response={200: list[VisitOut], **COMMON_ERRORS})

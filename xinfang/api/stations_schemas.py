@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from xinfang.core.idnumber import mask_id_number
 from xinfang.core.phone import mask_phone
@@ -13,14 +15,29 @@ from xinfang.orgs.importer import ImportReport
 from xinfang.stations import selectors, services
 from xinfang.stations.models import (
     DepartmentSummons,
+    DutyPool,
     HotlineSignal,
     PeriodKind,
+    PoolMember,
     Rota,
     Station,
+    StationStatus,
     SwapRequest,
     Unavailability,
     Visit,
 )
+
+from .petition_schemas import Day, Id, Line, Name
+
+
+def _local_time(value: dt.time) -> dt.time:
+    # Opening hours are wall-clock times in Asia/Shanghai; an offset would make them incomparable.
+    if value.tzinfo is not None:
+        raise ValueError("must be a local time without a UTC offset, e.g. 08:30")
+    return value
+
+
+LocalTime = Annotated[dt.time, AfterValidator(_local_time)]
 
 
 class SessionOut(Schema):
@@ -30,8 +47,21 @@ class SessionOut(Schema):
 
 
 class PoolMemberOut(Schema):
+    id: int
     user_id: int
     name: str
+    joined_on: dt.date
+    left_on: dt.date | None
+
+
+def member_out(member: PoolMember) -> PoolMemberOut:
+    return PoolMemberOut(
+        id=member.pk,
+        user_id=member.user_id,
+        name=member.user.display_name(),
+        joined_on=member.joined_on,
+        left_on=member.left_on,
+    )
 
 
 class PoolOut(Schema):
@@ -40,7 +70,26 @@ class PoolOut(Schema):
     unit_id: int
     people_per_shift: int
     weekdays: list[int]
+    is_active: bool
+    version: int
     members: list[PoolMemberOut]
+
+
+def pool_out(pool: DutyPool, *, current_only: bool = True) -> PoolOut:
+    """A pool with the people on its list now, or (``current_only=False``) everyone who ever was."""
+    members = pool.members.select_related("user").order_by("joined_on", "pk")
+    if current_only:
+        members = members.filter(left_on__isnull=True)
+    return PoolOut(
+        id=pool.pk,
+        name=pool.name,
+        unit_id=pool.unit_id,
+        people_per_shift=pool.people_per_shift,
+        weekdays=list(pool.weekdays or []),
+        is_active=pool.is_active,
+        version=pool.version,
+        members=[member_out(m) for m in members],
+    )
 
 
 class StationOut(Schema):
@@ -60,19 +109,6 @@ class StationOut(Schema):
 
 
 def station_out(station: Station) -> StationOut:
-    pools = []
-    for pool in station.pools.filter(is_active=True).order_by("position", "pk"):
-        members = pool.members.filter(left_on__isnull=True).select_related("user").order_by("pk")
-        pools.append(
-            PoolOut(
-                id=pool.pk,
-                name=pool.name,
-                unit_id=pool.unit_id,
-                people_per_shift=pool.people_per_shift,
-                weekdays=list(pool.weekdays or []),
-                members=[PoolMemberOut(user_id=m.user_id, name=m.user.display_name()) for m in members],
-            )
-        )
     return StationOut(
         id=station.pk,
         name=station.name,
@@ -88,9 +124,68 @@ def station_out(station: Station) -> StationOut:
             SessionOut(weekday=s.weekday, starts=f"{s.starts:%H:%M}", ends=f"{s.ends:%H:%M}")
             for s in services.station_sessions(station)
         ],
-        pools=pools,
+        pools=[pool_out(pool) for pool in station.pools.filter(is_active=True).order_by("position", "pk")],
         version=station.version,
     )
+
+
+class SessionIn(Schema):
+    weekday: int = Field(description="0 = Monday … 4 = Friday")
+    starts: LocalTime
+    ends: LocalTime
+
+
+class StationIn(Schema):
+    name: Name
+    unit_id: Id = Field(description="Where the station sits: a street, community, village or compound")
+    address: Line = ""
+    opened_on: Day
+    status: StationStatus = StationStatus.OPEN
+    adjusted_workday_as: int | None = Field(
+        0, description="Adjusted working weekend days (调休) open with this weekday's hours; null: closed"
+    )
+    serving_area: list[Id] = Field(description="Units whose residents the station serves")
+    sessions: list[SessionIn] = Field(description="Weekly opening sessions; each one is a duty shift")
+    manager_ids: list[Id] = []
+
+
+class StationUpdateIn(Schema):
+    """The whole station; ``unit_id``, ``sessions`` and ``manager_ids`` may be left out (unchanged)."""
+
+    name: Name
+    address: Line = ""
+    opened_on: Day
+    status: StationStatus
+    adjusted_workday_as: int | None
+    serving_area: list[Id]
+    unit_id: Id | None = None
+    sessions: list[SessionIn] | None = None
+    manager_ids: list[Id] | None = None
+    expected_version: int | None = None
+
+
+class PoolIn(Schema):
+    unit_id: Id = Field(description="The organisation that supplies duty staff")
+    name: Name = ""
+    people_per_shift: int = 1
+    weekdays: list[int] = Field([], description="Weekdays (0 = Monday) on duty; empty: every opening day")
+
+
+class PoolUpdateIn(Schema):
+    name: Name = ""
+    people_per_shift: int
+    weekdays: list[int] = []
+    is_active: bool = True
+    expected_version: int | None = None
+
+
+class PoolMemberIn(Schema):
+    person_id: Id
+    joined_on: Day | None = None
+
+
+class PoolMemberLeaveIn(Schema):
+    left_on: Day | None = Field(None, description="Last day on the list; default today")
 
 
 class RotaIn(Schema):
@@ -110,6 +205,9 @@ class RotaSummaryOut(Schema):
     gap_count: int
     generated_at: dt.datetime
     input_digest: str
+    years_without_holidays: list[int] = Field(
+        description="Years of the period whose official holidays were unknown when the rota was generated"
+    )
 
 
 class DutyOut(Schema):
@@ -147,6 +245,7 @@ class RotaOut(RotaSummaryOut):
     shifts: list[ShiftOut]
     counts: list[CountOut]
     pending_swaps: int
+    warnings: list[str] = Field(description="What to fix before relying on the rota, e.g. missing holidays")
 
 
 def rota_out(rota: Rota) -> RotaOut:
@@ -196,6 +295,8 @@ def rota_out(rota: Rota) -> RotaOut:
         shifts=shifts,
         counts=counts,
         pending_swaps=sum(1 for s in view.swaps if s.status == "pending"),
+        years_without_holidays=list(rota.years_without_holidays or []),
+        warnings=selectors.holiday_warnings(start=rota.starts_on, end=rota.ends_on, rota=rota),
     )
 
 
@@ -255,6 +356,7 @@ class UnavailabilityOut(Schema):
     ends_on: dt.date
     kind: str
     reason: str
+    cancelled_at: dt.datetime | None
 
     @staticmethod
     def from_orm(item: Unavailability) -> UnavailabilityOut:  # type: ignore[override]
@@ -265,6 +367,7 @@ class UnavailabilityOut(Schema):
             ends_on=item.ends_on,
             kind=item.kind,
             reason=item.reason,
+            cancelled_at=item.cancelled_at,
         )
 
 

@@ -35,6 +35,27 @@ def is_covered_year(year: int) -> bool:
     return year in COVERED_YEARS
 
 
+def years_without_holidays(start: dt.date, end: dt.date) -> list[int]:
+    """Years of ``start``..``end`` for which no official holidays are known: the installed
+    chinesecalendar does not cover them and no ``HolidayOverride`` row falls in them.
+
+    On such years Monday to Friday count as working days, so holidays are not skipped and make-up
+    working weekends (调休) are missing. The gap closes once an administrator enters the year's
+    official holidays as overrides (the State Council publishes them each November); any override
+    in a year counts as that year having been entered.
+    """
+    uncovered = [year for year in range(start.year, end.year + 1) if not is_covered_year(year)]
+    if not uncovered:
+        return []
+    entered = {
+        day.year
+        for day in HolidayOverride.objects.filter(
+            date__gte=dt.date(uncovered[0], 1, 1), date__lte=dt.date(uncovered[-1], 12, 31)
+        ).dates("date", "year")
+    }
+    return [year for year in uncovered if year not in entered]
+
+
 @lru_cache(maxsize=16384)
 def _library_is_working_day(day: dt.date) -> bool:
     # Cached: the library scans its whole holiday table on every call to check the year.

@@ -71,7 +71,8 @@ class PersonData:
     address: str = ""
     kind: str = PetitionerKind.PERSON
     home_unit: Unit | None = None
-    # A petitioner already on record (e.g. the principal of an agency mandate): used as is.
+    # A petitioner already on record (the principal of an agency mandate, a station's walk-in visitor): used
+    # as is, with no matching, so that a person without an ID number does not become a second petitioner.
     existing: Petitioner | None = None
 
 

@@ -133,6 +133,7 @@ class DutyPool(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -260,6 +261,15 @@ class Rota(models.Model):
     input_digest = models.CharField(_("input fingerprint"), max_length=64)
     shift_count = models.PositiveIntegerField(_("shifts"), default=0)
     gap_count = models.PositiveIntegerField(_("coverage gaps"), default=0)
+    years_without_holidays = models.JSONField(
+        _("years without holiday data"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Years of the period for which the legal calendar knew no official holidays when the rota "
+            "was generated: Monday to Friday counted as working days."
+        ),
+    )
 
     class Meta:
         verbose_name = _("duty rota")

@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.accounts import scoping
-from xinfang.accounts.models import Role
+from xinfang.accounts.models import Membership, Role
+from xinfang.core.calendar import COVERED_YEARS, years_without_holidays
+from xinfang.orgs.models import Unit, UnitKind
 from xinfang.orgs.selectors import path_prefix_q
 
 from .models import (
@@ -36,12 +38,15 @@ from .models import (
     Station,
     SwapRequest,
     SwapStatus,
+    Unavailability,
     Visit,
     VisitOutcome,
 )
 
 # Roles that set up and run stations in their jurisdiction, besides the station's own managers.
 MANAGE_ROLES = (Role.COUNTY_OFFICER, Role.TOWN_OFFICER, Role.SYSTEM_ADMIN)
+# Where a station may sit: a street, a community or village, a compound (小区) or villager group.
+STATION_PLACE_KINDS = (UnitKind.TOWN, UnitKind.VILLAGE, UnitKind.GROUP)
 # Roles that import hotline files for their jurisdiction.
 HOTLINE_ROLES = (Role.COUNTY_OFFICER, Role.TOWN_OFFICER, Role.SYSTEM_ADMIN)
 
@@ -80,9 +85,75 @@ def is_manager(user: Any, station: Station) -> bool:
     return pk is not None and station.managers.filter(pk=pk).exists()
 
 
+def can_appoint_managers(user: Any, station: Station) -> bool:
+    """Petition officers (county, street) whose jurisdiction covers the station's place: they set the
+    station up, move it and appoint its managers."""
+    return scoping.can_act_in(user, station.unit, *MANAGE_ROLES)
+
+
 def can_manage(user: Any, station: Station) -> bool:
-    """Set up hours, pools and members, record unavailability, generate rotas."""
-    return is_manager(user, station) or scoping.can_act_in(user, station.unit, *MANAGE_ROLES)
+    """Who runs a station: its managers and the petition officers above it (``can_appoint_managers``).
+
+    They edit its particulars and hours, its pools and their members, record and cancel absences and
+    generate rotas. Everyone else who sees the station (duty staff, leaders) only reads.
+    """
+    return is_manager(user, station) or can_appoint_managers(user, station)
+
+
+def may_create_station(user: Any) -> bool:
+    return scoping.has_role(user, *MANAGE_ROLES)
+
+
+def station_places(user: Any) -> QuerySet[Unit]:
+    """Where the user may set up a station: streets, communities, villages and compounds in the
+    jurisdiction of the user's petition-office seats."""
+    places = Unit.objects.filter(kind__in=STATION_PLACE_KINDS, is_active=True)
+    return scoping.scope_queryset(user, places, path_field="path", roles=MANAGE_ROLES).order_by("path")
+
+
+def works_for(seat: Unit, organisation: Unit) -> bool:
+    """A seat in ``organisation`` or in one of its own offices, not in an area under it."""
+    return seat.is_within(organisation) and seat.area().pk == organisation.area().pk
+
+
+def pool_candidates(pool: DutyPool) -> list[Any]:
+    """Staff who may go on a pool's duty list: an active seat in its organisation or one of its own
+    offices (not in the communities or villages under a street)."""
+    seats = (
+        Membership.objects.filter(
+            is_active=True, user__is_active=True, unit__is_active=True, unit__path__startswith=pool.unit.path
+        )
+        .select_related("user", "unit")
+        .order_by("user__full_name", "user__username", "pk")
+    )
+    people: dict[int, Any] = {}
+    for seat in seats:
+        if seat.user_id not in people and works_for(seat.unit, pool.unit):
+            people[seat.user_id] = seat.user
+    return list(people.values())
+
+
+def may_record_absence(user: Any, person: Any) -> bool:
+    """The person themselves, or a manager of a station whose duty list has them now."""
+    if _user_pk(user) is None:
+        return False
+    if user.pk == person.pk or scoping.sees_everything(user):
+        return True
+    stations = Station.objects.filter(
+        pools__members__user=person, pools__members__left_on__isnull=True
+    ).distinct()
+    return any(can_manage(user, station) for station in stations)
+
+
+def visible_unavailability(user: Any) -> QuerySet[Unavailability]:
+    """Absences of the user, and of the people listed (now or before) at the stations the user sees."""
+    if scoping.sees_everything(user):
+        return Unavailability.objects.all()
+    pk = _user_pk(user)
+    if pk is None:
+        return Unavailability.objects.none()
+    listed = PoolMember.objects.filter(pool__station__in=visible_stations(user)).values("user_id")
+    return Unavailability.objects.filter(Q(user_id=pk) | Q(user_id__in=listed))
 
 
 def is_on_duty_list(user: Any, station: Station) -> bool:
@@ -263,6 +334,42 @@ def rota_view(rota: Rota) -> RotaView:
         swaps=swaps,
         pool_counts=[(pool, counts.get(pool.pk, [])) for pool in pools],
     )
+
+
+def _years_text(years: list[int]) -> str:
+    return "、".join(str(year) for year in years)
+
+
+def holiday_warnings(*, start: dt.date, end: dt.date, rota: Rota | None = None) -> list[str]:
+    """What the rota page and the generator say when a period lies beyond the known holidays.
+
+    ``start``..``end`` is the period looked at; ``rota`` (if any) is the version shown, which remembers
+    the years it was generated without holiday data.
+    """
+    warnings = []
+    missing = years_without_holidays(start, end)
+    if missing:
+        warnings.append(
+            _(
+                "No official holidays are known for %(years)s yet: the built-in calendar ends with %(last)d "
+                "and no administrator has entered that year's holidays. Until then every Monday to Friday "
+                "counts as a working day, so holidays are not skipped and adjusted working weekends (调休) "
+                "are missing. An administrator enters the holidays of the State Council's notice under "
+                "Administration › Core › Holiday overrides; then generate the rota again."
+            )
+            % {"years": _years_text(missing), "last": COVERED_YEARS.stop - 1}
+        )
+    if rota is not None and rota.years_without_holidays:
+        entered = [year for year in rota.years_without_holidays if year not in missing]
+        if entered:
+            warnings.append(
+                _(
+                    "This version was generated before the official holidays of %(years)s were entered. "
+                    "Generate it again so that holidays are skipped and adjusted working days added."
+                )
+                % {"years": _years_text(entered)}
+            )
+    return warnings
 
 
 def pending_swaps(station: Station) -> QuerySet[SwapRequest]:

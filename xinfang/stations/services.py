@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.accounts import scoping
-from xinfang.accounts.models import Membership, User
-from xinfang.core.calendar import LegalCalendar
+from xinfang.accounts.models import User
+from xinfang.core.calendar import LegalCalendar, years_without_holidays
 from xinfang.core.errors import ConflictError, DomainError
-from xinfang.orgs.models import AREA_KINDS, Unit, UnitKind
+from xinfang.orgs.models import AREA_KINDS, Unit
 
 from . import selectors, solver
 from .models import (
@@ -44,8 +44,10 @@ from .models import (
 )
 from .schedule import Session, month_bounds, opening_shifts, quarter_bounds, sessions_overlap
 
-STATION_PLACE_KINDS = (UnitKind.TOWN, UnitKind.VILLAGE, UnitKind.GROUP)
+STATION_PLACE_KINDS = selectors.STATION_PLACE_KINDS
 MAX_PEOPLE_PER_SHIFT = 10
+# Dates before this are typing mistakes (the first stations of this kind opened in the 2010s).
+FIRST_OPENING = dt.date(2000, 1, 1)
 
 
 def clean_text(value: str, *, limit: int, message: str, code: str, required: bool = True) -> str:
@@ -101,27 +103,36 @@ def _sessions(sessions: Iterable[Session]) -> list[Session]:
     return result
 
 
-def _serving_area(user: User, units: Sequence[Unit]) -> list[Unit]:
+def _serving_area(user: User, units: Sequence[Unit], *, kept: Iterable[int] = ()) -> list[Unit]:
+    """The places served; ``kept`` (already served) may stay even where they lie beyond the user's reach."""
     if not units:
         raise DomainError(_("Name at least one place the station serves."), code="no_area")
+    kept = set(kept)
     for unit in units:
         if unit.kind not in AREA_KINDS:
             raise DomainError(
                 _("%(unit)s is an office, not a place a station can serve.") % {"unit": unit.name},
                 code="bad_area",
             )
-        if not scoping.can_see_unit(user, unit):
+        if unit.pk not in kept and not scoping.can_see_unit(user, unit):
             raise DomainError(
                 _("%(unit)s is outside your jurisdiction.") % {"unit": unit.name}, code="bad_area"
             )
     return list(units)
 
 
-def _managers(managers: Sequence[User]) -> list[User]:
+def _managers(user: User, managers: Sequence[User]) -> list[User]:
+    """Managers hold an active post that the appointing officer can see (their own staff or below)."""
     for manager in managers:
-        if not Membership.objects.filter(user=manager, is_active=True).exists() or not manager.is_active:
+        seats = scoping.active_memberships(manager)
+        if not manager.is_active or not seats:
             raise DomainError(
-                _("%(user)s holds no post and cannot manage a station.") % {"user": manager},
+                _("%(user)s holds no post and cannot manage a station.") % {"user": manager.display_name()},
+                code="bad_manager",
+            )
+        if not any(scoping.can_see_unit(user, seat.unit) for seat in seats):
+            raise DomainError(
+                _("%(user)s works outside your jurisdiction.") % {"user": manager.display_name()},
                 code="bad_manager",
             )
     return list(managers)
@@ -133,6 +144,61 @@ def _adjusted(value: int | None) -> int | None:
             _("Adjusted working days follow a weekday from Monday to Friday."), code="bad_weekday"
         )
     return value
+
+
+def _place(user: User, unit: Unit) -> Unit:
+    """Where a station sits: a community, village, compound or street the officer may act in."""
+    if unit.kind not in STATION_PLACE_KINDS:
+        raise DomainError(
+            _("A station sits in a community, village, compound or street, not in %(unit)s.")
+            % {"unit": unit.name},
+            code="bad_place",
+        )
+    if not scoping.can_act_in(user, unit, *selectors.MANAGE_ROLES):
+        raise DomainError(
+            _("%(unit)s is outside the jurisdiction of your petition office.") % {"unit": unit.name},
+            code="bad_place",
+        )
+    return unit
+
+
+def _opened_on(value: dt.date) -> dt.date:
+    latest = timezone.localdate() + dt.timedelta(days=366)
+    if not FIRST_OPENING <= value <= latest:
+        raise DomainError(
+            _("Give an opening date between %(first)s and %(last)s.")
+            % {"first": FIRST_OPENING, "last": latest},
+            code="bad_date",
+        )
+    return value
+
+
+def _status(value: str) -> str:
+    if value not in StationStatus.values:
+        raise DomainError(_("Unknown station status."), code="bad_status")
+    return value
+
+
+def _name(value: str) -> str:
+    return clean_text(value, limit=100, message=_("Give the station a name."), code="no_name")
+
+
+def _address(value: str) -> str:
+    return clean_text(value, limit=200, message="", code="", required=False)
+
+
+def _replace_hours(station: Station, sessions: list[Session]) -> bool:
+    """Make ``sessions`` the weekly hours; old sessions stay, inactive. False when nothing changed."""
+    if sessions == station_sessions(station):
+        return False
+    OpeningPeriod.objects.filter(station=station, is_active=True).update(is_active=False)
+    OpeningPeriod.objects.bulk_create(
+        [
+            OpeningPeriod(station=station, weekday=s.weekday, starts_at=s.starts, ends_at=s.ends)
+            for s in sessions
+        ]
+    )
+    return True
 
 
 @transaction.atomic
@@ -147,33 +213,29 @@ def station_create(
     address: str = "",
     adjusted_workday_as: int | None = Weekday.MONDAY,
     managers: Sequence[User] = (),
+    status: str = StationStatus.OPEN,
 ) -> Station:
-    """Open a station (暖心驿站) at ``unit`` (a community, village or street) with its weekly hours."""
-    if not scoping.can_act_in(user, unit, *selectors.MANAGE_ROLES):
+    """Open a station (暖心驿站) at ``unit`` (a community, village or street) with its weekly hours.
+
+    Petition officers (county or street) whose jurisdiction covers the place set stations up.
+    """
+    if not scoping.has_role(user, *selectors.MANAGE_ROLES):
         raise DomainError(
             _("Only petition offices whose jurisdiction covers the place may set up a station."),
             code="role_not_allowed",
         )
-    if unit.kind not in STATION_PLACE_KINDS:
-        raise DomainError(
-            _("A station sits in a community, village, compound or street, not in %(unit)s.")
-            % {"unit": unit.name},
-            code="bad_place",
-        )
     station = Station.objects.create(
-        name=clean_text(name, limit=100, message=_("Give the station a name."), code="no_name"),
-        unit=unit,
-        address=clean_text(address, limit=200, message="", code="", required=False),
-        opened_on=opened_on,
+        name=_name(name),
+        unit=_place(user, unit),
+        address=_address(address),
+        opened_on=_opened_on(opened_on),
+        status=_status(status),
         adjusted_workday_as=_adjusted(adjusted_workday_as),
         created_by=user,
     )
     station.serving_area.set(_serving_area(user, serving_area))
-    station.managers.set(_managers(managers))
-    for session in _sessions(sessions):
-        OpeningPeriod.objects.create(
-            station=station, weekday=session.weekday, starts_at=session.starts, ends_at=session.ends
-        )
+    station.managers.set(_managers(user, managers))
+    _replace_hours(station, _sessions(sessions))
     return station
 
 
@@ -188,42 +250,44 @@ def station_update(
     status: str,
     serving_area: Sequence[Unit],
     adjusted_workday_as: int | None,
-    managers: Sequence[User],
+    unit: Unit | None = None,
+    sessions: Iterable[Session] | None = None,
+    managers: Sequence[User] | None = None,
     expected_version: int | None = None,
 ) -> Station:
+    """Change a station's particulars and weekly hours (``None``: leave that part as it is).
+
+    The station's managers and the petition offices above it may do this; moving the station
+    elsewhere and appointing its managers are for the petition offices only. New hours apply to the
+    next rota generated; rotas already published keep their shifts.
+    """
     station = _lock_station(station_id)
     _require_manage(user, station)
     check_version(station.version, expected_version, _("station"))
-    if status not in StationStatus.values:
-        raise DomainError(_("Unknown station status."), code="bad_status")
-    station.name = clean_text(name, limit=100, message=_("Give the station a name."), code="no_name")
-    station.address = clean_text(address, limit=200, message="", code="", required=False)
-    station.opened_on = opened_on
-    station.status = status
+    officer = selectors.can_appoint_managers(user, station)
+    if unit is not None and unit.pk != station.unit_id:
+        if not officer:
+            raise DomainError(_("Only the petition office above the station may move it."), code="bad_place")
+        station.unit = _place(user, unit)
+    station.name = _name(name)
+    station.address = _address(address)
+    station.opened_on = _opened_on(opened_on)
+    station.status = _status(status)
     station.adjusted_workday_as = _adjusted(adjusted_workday_as)
+    wanted_hours = _sessions(sessions) if sessions is not None else None
+    area = _serving_area(user, serving_area, kept=station.serving_area.values_list("pk", flat=True))
+    current_managers = set(station.managers.values_list("pk", flat=True))
+    if managers is not None and {m.pk for m in managers} != current_managers:
+        if not officer:
+            raise DomainError(
+                _("Only the petition office above the station appoints its managers."), code="bad_manager"
+            )
+        station.managers.set(_managers(user, managers))
     station.version += 1
     station.save()
-    station.serving_area.set(_serving_area(user, serving_area))
-    station.managers.set(_managers(managers))
-    return station
-
-
-@transaction.atomic
-def station_set_hours(
-    *, user: User, station_id: int, sessions: Iterable[Session], expected_version: int | None = None
-) -> Station:
-    """Replace the weekly hours. Old sessions are kept, inactive; rotas already made keep their shifts."""
-    station = _lock_station(station_id)
-    _require_manage(user, station)
-    check_version(station.version, expected_version, _("station"))
-    wanted = _sessions(sessions)
-    OpeningPeriod.objects.filter(station=station, is_active=True).update(is_active=False)
-    for session in wanted:
-        OpeningPeriod.objects.create(
-            station=station, weekday=session.weekday, starts_at=session.starts, ends_at=session.ends
-        )
-    station.version += 1
-    station.save(update_fields=["version"])
+    station.serving_area.set(area)
+    if wanted_hours is not None:
+        _replace_hours(station, wanted_hours)
     return station
 
 
@@ -280,24 +344,50 @@ def pool_create(
     )
 
 
-@transaction.atomic
-def pool_update(
-    *, user: User, pool_id: int, people_per_shift: int, weekdays: Iterable[int], is_active: bool = True
-) -> DutyPool:
-    pool = DutyPool.objects.select_for_update().filter(pk=pool_id).first()
+def _lock_pool(pool_id: int) -> DutyPool:
+    # Only the pool's row: callers that need the whole station lock it themselves, first.
+    locked = DutyPool.objects.select_for_update(of=("self",)).select_related("station", "unit")
+    pool = locked.filter(pk=pool_id).first()
     if pool is None:
         raise DomainError(_("No such duty pool."), code="not_found")
+    return pool
+
+
+@transaction.atomic
+def pool_update(
+    *,
+    user: User,
+    pool_id: int,
+    people_per_shift: int,
+    weekdays: Iterable[int],
+    is_active: bool = True,
+    name: str = "",
+    expected_version: int | None = None,
+) -> DutyPool:
+    """Change how many people a pool sends and on which weekdays, or stand it down (is_active)."""
+    pool = _lock_pool(pool_id)
     _require_manage(user, pool.station)
+    check_version(pool.version, expected_version, _("duty pool"))
+    if is_active and not pool.is_active:
+        others = DutyPool.objects.filter(station=pool.station, unit=pool.unit, is_active=True)
+        if others.exclude(pk=pool.pk).exists():
+            raise DomainError(
+                _("%(unit)s already supplies staff to this station.") % {"unit": pool.unit.name},
+                code="duplicate_pool",
+            )
+    pool.name = clean_text(name or pool.unit.name, limit=100, message="", code="", required=False)
     pool.people_per_shift = _people_per_shift(people_per_shift)
     pool.weekdays = _weekdays(weekdays)
     pool.is_active = is_active
+    pool.version += 1
     pool.save()
     return pool
 
 
 def has_seat_in(person: User, unit: Unit) -> bool:
-    """A seat in the unit or in an office under it (a street's 信访办 counts for the street)."""
-    return any(m.unit.is_within(unit) for m in scoping.active_memberships(person))
+    """A seat in the organisation itself or in one of its own offices: a street's 信访办 counts for the
+    street, a community under the street does not (it is an area of its own)."""
+    return any(selectors.works_for(m.unit, unit) for m in scoping.active_memberships(person))
 
 
 @transaction.atomic
@@ -305,34 +395,48 @@ def pool_member_add(
     *, user: User, pool_id: int, person: User, joined_on: dt.date | None = None
 ) -> PoolMember:
     """Put a staff member of the pool's organisation on its duty list. One pool per person and station."""
-    pool = DutyPool.objects.select_for_update().select_related("station", "unit").filter(pk=pool_id).first()
-    if pool is None:
+    station_id = DutyPool.objects.filter(pk=pool_id).values_list("station_id", flat=True).first()
+    if station_id is None:
         raise DomainError(_("No such duty pool."), code="not_found")
+    # The station is locked, not only the pool: two pools of one station must not list one person twice.
+    _lock_station(station_id)
+    pool = _lock_pool(pool_id)
     _require_manage(user, pool.station)
+    if not pool.is_active:
+        raise DomainError(_("This pool no longer supplies staff."), code="pool_inactive")
+    joined_on = joined_on or timezone.localdate()
+    if not FIRST_OPENING <= joined_on <= timezone.localdate() + dt.timedelta(days=366):
+        raise DomainError(_("Give a date within a year from today, or an earlier one."), code="bad_date")
     if not person.is_active or not has_seat_in(person, pool.unit):
         raise DomainError(
             _("%(person)s holds no post in %(unit)s.") % {"person": person, "unit": pool.unit.name},
             code="no_seat",
         )
-    existing = PoolMember.objects.filter(
-        pool__station=pool.station, user=person, left_on__isnull=True
-    ).select_related("pool")
-    for member in existing:
+    listed = PoolMember.objects.filter(pool__station=pool.station, user=person).select_related("pool")
+    for member in listed.filter(left_on__isnull=True):
         raise DomainError(
             _("%(person)s is already on the duty list of %(pool)s at this station.")
-            % {"person": person, "pool": member.pool.name},
+            % {"person": person.display_name(), "pool": member.pool.name},
             code="already_listed",
         )
-    return PoolMember.objects.create(
-        pool=pool, user=person, joined_on=joined_on or timezone.localdate(), added_by=user
-    )
+    for member in listed.filter(left_on__gte=joined_on):
+        raise DomainError(
+            _("%(person)s is on the duty list of %(pool)s until %(day)s; add them again from the day after.")
+            % {"person": person.display_name(), "pool": member.pool.name, "day": member.left_on},
+            code="already_listed",
+        )
+    return PoolMember.objects.create(pool=pool, user=person, joined_on=joined_on, added_by=user)
 
 
 @transaction.atomic
-def pool_member_remove(*, user: User, member_id: int, left_on: dt.date | None = None) -> PoolMember:
-    """Take someone off a duty list from ``left_on`` on (the row stays: who served when is kept)."""
+def pool_member_leave(*, user: User, member_id: int, left_on: dt.date | None = None) -> PoolMember:
+    """Someone leaves a duty list; ``left_on`` is their last day on it. The row stays: who served when
+    is kept, and rotas already published keep their duties until the rota is generated again."""
     member = (
-        PoolMember.objects.select_for_update().select_related("pool__station").filter(pk=member_id).first()
+        PoolMember.objects.select_for_update(of=("self",))
+        .select_related("pool__station")
+        .filter(pk=member_id)
+        .first()
     )
     if member is None:
         raise DomainError(_("No such pool member."), code="not_found")
@@ -342,18 +446,11 @@ def pool_member_remove(*, user: User, member_id: int, left_on: dt.date | None = 
     left_on = left_on or timezone.localdate()
     if left_on < member.joined_on:
         raise DomainError(_("Leaving cannot come before joining."), code="bad_date")
+    if left_on > timezone.localdate() + dt.timedelta(days=366):
+        raise DomainError(_("Give a date within a year from today, or an earlier one."), code="bad_date")
     member.left_on = left_on
     member.save(update_fields=["left_on"])
     return member
-
-
-def _may_record_for(user: User, person: User) -> bool:
-    if user.pk == person.pk or scoping.sees_everything(user):
-        return True
-    stations = Station.objects.filter(
-        pools__members__user=person, pools__members__left_on__isnull=True
-    ).distinct()
-    return any(selectors.can_manage(user, station) for station in stations)
 
 
 @transaction.atomic
@@ -361,7 +458,7 @@ def unavailability_record(
     *, user: User, person: User, starts_on: dt.date, ends_on: dt.date, kind: str, reason: str = ""
 ) -> Unavailability:
     """Days ``person`` cannot be on duty; the next rota generated leaves them out on those days."""
-    if not _may_record_for(user, person):
+    if not selectors.may_record_absence(user, person):
         raise DomainError(
             _("Only the person and the managers of their station may record this."), code="role_not_allowed"
         )
@@ -383,10 +480,11 @@ def unavailability_record(
 
 @transaction.atomic
 def unavailability_cancel(*, user: User, unavailability_id: int) -> Unavailability:
+    """Withdraw a recorded absence (the row stays, marked cancelled); the next rota counts the person."""
     item = Unavailability.objects.select_for_update().filter(pk=unavailability_id).first()
-    if item is None:
-        raise DomainError(_("No such record."), code="not_found")
-    if not _may_record_for(user, item.user):
+    if item is None or not selectors.visible_unavailability(user).filter(pk=unavailability_id).exists():
+        raise scoping.OutOfJurisdiction(_("This record is outside your jurisdiction."))
+    if not selectors.may_record_absence(user, item.user):
         raise DomainError(
             _("Only the person and the managers of their station may record this."), code="role_not_allowed"
         )
@@ -493,7 +591,9 @@ def rota_generate(*, user: User, station_id: int, period_kind: str, year: int, n
     """Generate and publish a new version of the rota for a month or a quarter.
 
     The previous version of the same period is superseded (kept, readable) and its pending swaps are
-    cancelled. Shortfalls come back as coverage gaps on the rota, not as an error.
+    cancelled. Shortfalls come back as coverage gaps on the rota, not as an error. A period in a year
+    whose official holidays are not known yet is generated all the same (Monday to Friday open) and
+    the rota records that year in ``years_without_holidays``, so its pages warn until it is redone.
     """
     station = _lock_station(station_id)
     _require_manage(user, station)
@@ -540,6 +640,7 @@ def rota_generate(*, user: User, station_id: int, period_kind: str, year: int, n
         input_digest=problem_digest(problem),
         shift_count=len(problem.shifts),
         gap_count=len(solution.gaps),
+        years_without_holidays=years_without_holidays(start, end),
     )
     shifts = Shift.objects.bulk_create(
         [

@@ -276,12 +276,14 @@ def visit_to_petition(
             request=request,
             facts=facts or visit.notes,
             place=visit.place,
+            # The visitor's own record, not a new match: without an ID number matching finds nobody.
             principal=PersonData(
                 name=visitor.name,
                 id_number=visitor.id_number,
                 phone=visitor.phone,
                 address=visitor.address,
                 home_unit=visitor.home_unit,
+                existing=visitor,
             ),
             category=category or visit.category,
             petition_type=petition_type,

@@ -3,14 +3,17 @@
 The document is loaded from the WSGI application, as a client would fetch it. Every operation then
 gets generated requests, sent in-process with a county officer's token; no answer may be a server
 error and every answer must match the status codes and schemas the document declares. Path ids are
-steered onto real petitions in several states so that the services run, not only the 404 branch.
-Each example runs in a savepoint that is rolled back, so examples are independent and replayable.
+steered onto real petitions in several states (and a station with a rota, swaps, visits and tickets;
+conference, agency and community records for their operations) so that the services run, not only the
+404 branch. That data is built once per module; each example
+runs in a savepoint that is rolled back, so examples are independent and replayable.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -33,10 +36,11 @@ from schemathesis.specs.openapi.checks import (
 
 from xinfang.accounts.models import ApiToken, User
 from xinfang.conferences.tests.api_data import conference_ids
+from xinfang.conftest import ensure_demo_data
 from xinfang.orgs.models import Unit
 from xinfang.petitions import services
 from xinfang.petitions.intake import IntakeData, PersonData, petition_register
-from xinfang.petitions.models import PetitionParty, Suggestion
+from xinfang.petitions.models import Petition, PetitionParty, Suggestion
 from xinfang.petitions.states import DeliveryMethod, PetitionType
 from xinfang.petitions.tests.factories import register
 
@@ -55,16 +59,10 @@ def in_process_requests() -> Iterator[None]:
         signals.request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def token(demo: None) -> str:
-    _token, raw = ApiToken.issue(user=User.objects.get(username="county"), name="schemathesis")
-    return raw
-
-
-@pytest.fixture
-def real_ids(demo: None, request: pytest.FixtureRequest) -> dict[str, list[int]]:
+def _petition_ids() -> tuple[dict[str, list[int]], dict[str, Petition]]:
     """Ids that exist, per parameter name: petitions of the county in several states, their suggestions and
-    parties, units in and out of reach, staff. Each list ends with an id that does not exist (404)."""
+    parties, units in and out of reach, staff. Each list ends with an id that does not exist (404). Also the
+    petitions by state, for the conference records made per operation."""
     county = User.objects.get(username="county")
     handler = User.objects.get(username="handler")
     rsj = Unit.objects.get(code="ah-la-ja-rsj")
@@ -144,18 +142,7 @@ def real_ids(demo: None, request: pytest.FixtureRequest) -> dict[str, list[int]]
         # Analytics: categories to correct a petition to (the default taxonomy is loaded for them).
         "category_id": [*_categories(), missing],
     }
-    label = request.node.callspec.params["label"]
-    ids.update(conference_ids(label, petitions={"registered": registered, "handling": handling}))
-    return ids
-
-
-@pytest.fixture
-def station_ids(request: pytest.FixtureRequest, demo: None) -> dict[str, list[int]]:
-    """Stations, rotas, swaps, visits and hotline tickets, made only for the operations that use them."""
-    from xinfang.stations.tests.factories import STATION_PATHS, api_ids
-
-    label = request.node.callspec.params["label"]
-    return api_ids() if any(path in label for path in STATION_PATHS) else {}
+    return ids, {"registered": registered, "handling": handling}
 
 
 def _categories() -> list[int]:
@@ -166,6 +153,41 @@ def _categories() -> list[int]:
     return list(Category.objects.filter(parent=None).order_by("pk").values_list("pk", flat=True)[:4])
 
 
+@dataclass
+class ApiData:
+    token: str
+    ids: dict[str, list[int]]
+    petitions: dict[str, Petition]
+
+
+@pytest.fixture(scope="module")
+def api_data(django_db_setup: None, django_db_blocker: Any) -> Iterator[ApiData]:
+    """The token, petitions and station the operations work on, built once per module (and worker).
+
+    They live in a transaction opened here and rolled back at the end of the module; each test runs in
+    a savepoint of it (pytest-django nests its per-test atomic block), each example in a savepoint of
+    that, so the examples still see the same data and never each other's writes.
+    """
+    from xinfang.stations.tests.factories import api_ids as station_api_ids
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            ensure_demo_data()  # a transactional test earlier on this worker may have flushed it
+            _token, raw = ApiToken.issue(user=User.objects.get(username="county"), name="schemathesis")
+            petition_ids, petitions = _petition_ids()
+            data = ApiData(token=raw, ids={**petition_ids, **station_api_ids()}, petitions=petitions)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield data
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 def _steer(case: Any, real_ids: dict[str, list[int]]) -> None:
     """Generated ids are mapped onto ids that exist, so requests reach the services, not only the 404s."""
     for container in (case.path_parameters, case.query, case.body):
@@ -173,12 +195,18 @@ def _steer(case: Any, real_ids: dict[str, list[int]]) -> None:
             continue
         for name, value in container.items():
             ids = real_ids.get(name)
-            if ids and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            if ids and _is_index(value):
                 container[name] = ids[value % len(ids)]
+            elif ids and isinstance(value, list) and all(_is_index(item) for item in value):
+                container[name] = [ids[item % len(ids)] for item in value]
     version = case.body.get("expected_version") if isinstance(case.body, dict) else None
     if isinstance(version, int) and version % 4:
         # A random version is a stale one (409); most cases skip the check to get past it.
         case.body["expected_version"] = None
+
+
+def _is_index(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 # Loaded at collection time, before any test database exists: serving the document needs none.
@@ -199,32 +227,37 @@ OPERATIONS = _operations()
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20"))
 
 
+def max_examples(operation: Any) -> int:
+    """Reads whose only input is ids from the short lists above need fewer examples: past a few, they
+    repeat the same ids. Writes, and reads with query parameters, get the full number."""
+    id_only_read = (
+        operation.method.upper() == "GET"
+        and not list(operation.query)
+        and all(p.name.endswith("_id") for p in operation.path_parameters)
+    )
+    return max(1, MAX_EXAMPLES // 2) if id_only_read else MAX_EXAMPLES
+
+
 # One pytest item per operation. (schemathesis' own ``schema.parametrize()`` gives all its items the same
 # node id under pytest 9, so pytest-xdist, which `make test` uses, would silently run only one of them.)
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
 @pytest.mark.django_db
 def test_every_operation_answers_as_documented(
-    label: str,
-    token: str,
-    station_ids: dict[str, list[int]],
-    in_process_requests: None,
-    settings: Any,
-    tmp_path: Any,
-    request: pytest.FixtureRequest,
+    label: str, api_data: ApiData, in_process_requests: None, settings: Any, tmp_path: Any
 ) -> None:
     settings.MEDIA_ROOT = tmp_path  # uploads are files; the rollback does not remove them
     operation = OPERATIONS[label]
-    examples = MAX_EXAMPLES
+    examples = max_examples(operation)
+    # Records that only some operations need are made in this test's own savepoint, and rolled back.
+    ids = {**api_data.ids, **conference_ids(label, petitions=api_data.petitions)}
     if "/agency/" in label or "/community/" in label:
         # The agency and community operations get their own records instead of the petitions above. They
         # are many small operations on few records, so half the examples reach the same branches at half
         # the cost of `make test`; SCHEMATHESIS_MAX_EXAMPLES raises both.
         from xinfang.agency.tests.api_data import grassroots_ids
 
-        real_ids = grassroots_ids(label)
+        ids = grassroots_ids(label)
         examples = max(5, MAX_EXAMPLES // 2)
-    else:
-        real_ids = request.getfixturevalue("real_ids")
     cases = st.one_of(
         operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
     )
@@ -238,9 +271,9 @@ def test_every_operation_answers_as_documented(
     )
     @given(case=cases)
     def answers_as_documented(case: Any) -> None:
-        _steer(case, {**real_ids, **station_ids})
+        _steer(case, ids)
         with transaction.atomic():
-            response = case.call(headers={"Authorization": f"Bearer {token}"})
+            response = case.call(headers={"Authorization": f"Bearer {api_data.token}"})
             case.validate_response(response, checks=CHECKS)
             transaction.set_rollback(True)
 

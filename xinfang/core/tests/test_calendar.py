@@ -16,6 +16,7 @@ from xinfang.core.calendar import (
     is_working_day,
     roll_to_working_day,
     working_days_between,
+    years_without_holidays,
 )
 from xinfang.core.models import HolidayOverride
 
@@ -192,3 +193,11 @@ def test_rolling_gives_the_first_working_day_on_or_after(day: dt.date) -> None:
     gap = (rolled - day).days
     assert 0 <= gap <= 12  # the longest run of rest days (Spring Festival + weekend) is shorter
     assert not any(plain.is_working_day(day + dt.timedelta(days=i)) for i in range(gap))
+
+
+def test_a_year_beyond_the_library_lacks_holiday_data_until_an_administrator_enters_one(db: None) -> None:
+    year = COVERED_YEARS.stop
+    assert years_without_holidays(D(year - 1, 12, 1), D(year, 1, 31)) == [year]
+    assert years_without_holidays(D(year - 1, 1, 1), D(year - 1, 12, 31)) == []
+    HolidayOverride.objects.create(date=D(year, 1, 1), is_working_day=False, note="元旦")
+    assert years_without_holidays(D(year - 1, 12, 1), D(year + 1, 1, 31)) == [year + 1]

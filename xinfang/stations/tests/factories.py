@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+
+import pytest
+from django.db import connection, connections
 
 from xinfang.accounts.models import User
 from xinfang.orgs.models import Unit
@@ -65,6 +69,31 @@ def make_station(
     return station
 
 
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections")
+
+
+def race(calls: list[Callable[[], object]]) -> list[object]:
+    """Run ``calls`` at the same moment, each in its own thread and connection; results or exceptions."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
 def pool_of(station: Station, code: str) -> DutyPool:
     return DutyPool.objects.get(station=station, unit__code=code)
 
@@ -72,20 +101,21 @@ def pool_of(station: Station, code: str) -> DutyPool:
 __all__ = ["MON_TO_THU", "POOLS", "STATION_STAFF", "make_station", "pool_of", "unit", "user"]
 
 
-STATION_PATHS = ("/stations", "/rotas", "/swaps", "/visits", "/hotline-")
+# Two mornings a week: a month has 8 or 9 shifts, enough for swaps, cheap to read back in every example.
+LEAN_HOURS = [Session(0, *MORNING), Session(2, *MORNING)]
 
 
 def api_ids() -> dict[str, list[int]]:
     """Ids for the schemathesis run of the stations operations: a station with next month's rota, a
-    pending swap, a walk-in and a hotline ticket, all in the 金安区 bureau's reach; each list ends with
-    an id that does not exist."""
+    pending swap, an absence, a walk-in and a hotline ticket, all in the 金安区 bureau's reach, plus
+    places in and out of it; each list ends with an id that does not exist."""
     from django.utils import timezone
 
     from xinfang.stations import hotline, visits
-    from xinfang.stations.models import Assignment, HotlineSignal, PeriodKind
+    from xinfang.stations.models import Assignment, HotlineSignal, PeriodKind, PoolMember
     from xinfang.stations.selectors import add_months
 
-    station = make_station()
+    station = make_station(sessions=LEAN_HOURS)
     following = add_months(timezone.localdate().replace(day=1), 1)
     rota = services.rota_generate(
         user=user("station_mgr"),
@@ -104,6 +134,13 @@ def api_ids() -> dict[str, list[int]]:
     swap = services.swap_request(
         user=user("npy_worker"), first_id=first.pk, second_id=second.pk, reason="调换"
     )
+    absence = services.unavailability_record(
+        user=user("station_mgr"),
+        person=user("wc_duty"),
+        starts_on=following,
+        ends_on=following + dt.timedelta(days=2),
+        kind="leave",
+    )
     visit = visits.visit_register(
         user=user("npy_worker"),
         station_id=station.pk,
@@ -116,7 +153,11 @@ def api_ids() -> dict[str, list[int]]:
         content="工单编号,来电时间,区域,诉求内容\nAPI-1,2022-03-05 09:00,南屏苑社区,电梯故障\n".encode(),
     )
     missing = 0
-    people = [user(name).pk for name in ("npy_worker", "npy_worker2", "county")]
+    people = [user(name).pk for name in ("npy_worker", "npy_worker2", "county", "wc_duty", "town2")]
+    places = [
+        unit(code).pk for code in ("ah-la-ja-wc-npy", "ah-la-ja-wc-mz", "ah-la-ja-wc", "ah-la-yj-pg-hp")
+    ]
+    pools = [pool_of(station, code).pk for code in ("ah-la-ja-wc-npy", "ah-la-ja-xfj")]
     return {
         "station_id": [station.pk, missing],
         "rota_id": [rota.pk, missing],
@@ -126,5 +167,14 @@ def api_ids() -> dict[str, list[int]]:
         "visit_id": [visit.pk, missing],
         "signal_id": [*HotlineSignal.objects.values_list("pk", flat=True), missing],
         "person_id": [*people, missing],
+        "manager_ids": [*people, missing],
         "department_id": [unit("ah-la-ja-zjj").pk, unit("ah-la-ja-wc-npy").pk, missing],
+        "unit_id": [*places, unit("ah-la-ja-xfj").pk, missing],
+        "serving_area": [*places, missing],
+        "pool_id": [*pools, missing],
+        "member_id": [
+            *PoolMember.objects.filter(pool__station=station).values_list("pk", flat=True),
+            missing,
+        ],
+        "unavailability_id": [absence.pk, missing],
     }

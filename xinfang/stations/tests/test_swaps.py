@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
 
 import pytest
 import time_machine
-from django.db import connection, connections
 from django.utils import timezone
 
 from xinfang.core.errors import ConflictError, DomainError
 from xinfang.stations import services
 from xinfang.stations.models import Assignment, PeriodKind, SwapRequest, SwapStatus
 
-from .factories import make_station, user
+from .factories import make_station, postgres_only, race, user
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real connections")
 BEFORE_JUNE = dt.datetime(2025, 5, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
@@ -142,27 +139,6 @@ def test_a_duty_already_passed_cannot_be_swapped(rota):
     assert "passed" in str(passed.value)
 
 
-def _race(calls):
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
-
-
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_managers_approving_one_swap_at_once_one_wins_and_the_duties_change_hands_once(staff):
@@ -170,7 +146,7 @@ def test_two_managers_approving_one_swap_at_once_one_wins_and_the_duties_change_
         rota = june_rota(make_station(managers=("station_mgr", "npy_worker")))
         swap = ask(rota, first="npy_worker2", second="station_mgr")
         before = counts(rota)
-        results = _race(
+        results = race(
             [
                 lambda: services.swap_approve(user=user("station_mgr"), swap_id=swap.pk, note="同意"),
                 lambda: services.swap_approve(user=user("npy_worker"), swap_id=swap.pk, note="同意"),

@@ -89,6 +89,26 @@ def test_turning_a_visit_into_a_petition_goes_through_intake_and_the_timeline_sa
     assert Petition.objects.filter(channel=Channel.STATION).count() == 1
 
 
+def test_a_visitor_without_an_id_number_stays_one_petitioner_when_the_visit_becomes_a_petition(station):
+    visit = walk_in(station, visitor=visits.Visitor(name="白国庆", phone="13956400005"))
+    before = Petitioner.objects.count()
+    petition = visits.visit_to_petition(user=user("npy_worker"), visit_id=visit.pk, request="请求修复排水")
+    assert petition.principal_id == visit.visitor_id
+    assert list(petition.parties.values_list("petitioner_id", flat=True)) == [visit.visitor_id]
+    assert Petitioner.objects.count() == before
+
+
+def test_intake_without_an_id_number_still_records_each_petition_s_person_afresh(station):
+    """Only the station passes its visitor's record; intake's matching for everyone else is unchanged."""
+    from xinfang.petitions.intake import PersonData, petitioner_upsert
+
+    first = petitioner_upsert(PersonData(name="白国庆", phone="13956400005"))
+    second = petitioner_upsert(PersonData(name="白国庆", phone="13956400005"))
+    assert first.pk != second.pk
+    by_id = petitioner_upsert(PersonData(name="邹桂兰", id_number=valid_id(31)))
+    assert petitioner_upsert(PersonData(name="邹桂兰", id_number=valid_id(31))).pk == by_id.pk
+
+
 def test_resolved_on_the_spot_needs_what_was_done_and_a_stale_form_is_a_conflict(station):
     visit = walk_in(station)
     with pytest.raises(DomainError):

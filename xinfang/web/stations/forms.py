@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xinfang.orgs.models import ORGAN_KINDS, Unit
+from xinfang.accounts import scoping
+from xinfang.accounts.models import User
+from xinfang.orgs.models import AREA_KINDS, ORGAN_KINDS, Unit
 from xinfang.petitions.models import Category
 from xinfang.petitions.states import PetitionType
-from xinfang.stations.models import PeriodKind, UnavailabilityKind, VisitOutcome
+from xinfang.stations import selectors, services
+from xinfang.stations.models import (
+    DutyPool,
+    PeriodKind,
+    Station,
+    StationStatus,
+    UnavailabilityKind,
+    VisitOutcome,
+    Weekday,
+)
+from xinfang.stations.schedule import Session, sessions_overlap
 
 from ..forms import (
     BLANK,
@@ -21,12 +35,263 @@ from ..forms import (
     DateInput,
     UnitChoiceField,
     category_choices,
+    unit_label,
     visible_unit_choices,
 )
 
 
 class VersionedForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+
+# --- station set-up ------------------------------------------------------------------------------
+
+HOURS_RE = re.compile(r"^(\d{1,2})[:：](\d{2})\s*[-–—~～至到]\s*(\d{1,2})[:：](\d{2})$")
+HOURS_SEPARATORS = re.compile(r"[,，、;；]+")
+
+
+def parse_hours(text: str) -> list[tuple[dt.time, dt.time]]:
+    """ "08:30-12:00, 14:30-17:30" -> [(8:30, 12:00), (14:30, 17:30)]; raises ValidationError."""
+    sessions = []
+    for part in HOURS_SEPARATORS.split(text.strip()):
+        part = part.strip()
+        if not part:
+            continue
+        found = HOURS_RE.match(part)
+        try:
+            if found is None:
+                raise ValueError(part)
+            h1, m1, h2, m2 = (int(g) for g in found.groups())
+            starts, ends = dt.time(h1, m1), dt.time(h2, m2)
+        except ValueError:
+            raise forms.ValidationError(
+                gettext_lazy("Write each session as 08:30-12:00, sessions separated by commas."),
+                code="bad_hours",
+            ) from None
+        if ends <= starts:
+            raise forms.ValidationError(gettext_lazy("A session must end after it starts."), code="bad_hours")
+        sessions.append((starts, ends))
+    return sessions
+
+
+def format_hours(sessions: list[Session], weekday: int) -> str:
+    return ", ".join(f"{s.starts:%H:%M}-{s.ends:%H:%M}" for s in sessions if s.weekday == weekday)
+
+
+class StationForm(VersionedForm):
+    """A station's particulars and weekly hours. The place and the managers are for petition officers."""
+
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    unit = UnitChoiceField(label=gettext_lazy("Location"), queryset=Unit.objects.none())
+    address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
+    serving_area = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Serving area"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=gettext_lazy(
+            "Places whose residents the station serves (hold Ctrl to choose several); their hotline "
+            "complaints count in the station's figures."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    opened_on = forms.DateField(label=gettext_lazy("Opened on"), widget=DateInput())
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=StationStatus.choices)
+    adjusted_workday_as = forms.TypedChoiceField(
+        label=gettext_lazy("Adjusted working weekend days (调休)"),
+        choices=[("", gettext_lazy("Closed on adjusted working days"))]
+        + [
+            (str(v), gettext_lazy("Open with the hours of %(day)s") % {"day": label})
+            for v, label in Weekday.choices
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    managers = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Station managers"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=gettext_lazy("They approve swaps and run the station with the petition office."),
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+
+    def __init__(self, *args: Any, user: Any, station: Station | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.station = station
+        officer = station is None or selectors.can_appoint_managers(user, station)
+        places = selectors.station_places(user)
+        areas = scoping.visible_units(user).filter(kind__in=AREA_KINDS, is_active=True)
+        people = scoping.scope_queryset(
+            user,
+            User.objects.filter(is_active=True, memberships__is_active=True),
+            path_field="memberships__unit__path",
+        )
+        if station is not None:
+            # What the station already has stays selectable, even where it lies beyond the user's reach.
+            places = Unit.objects.filter(Q(pk__in=places.values("pk")) | Q(pk=station.unit_id))
+            areas = Unit.objects.filter(Q(pk__in=areas.values("pk")) | Q(pk__in=station.serving_area.all()))
+            people = User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk__in=station.managers.all()))
+        self.fields["unit"].queryset = places.order_by("path")  # type: ignore[attr-defined]
+        self.fields["serving_area"].queryset = areas.order_by("path")  # type: ignore[attr-defined]
+        self.fields["managers"].queryset = people.distinct().order_by("full_name", "username")  # type: ignore[attr-defined]
+        self.fields["managers"].label_from_instance = _person_label  # type: ignore[attr-defined]
+        for name in ("unit", "serving_area"):
+            self.fields[name].base_depth = 3  # type: ignore[attr-defined]
+        self.fields["serving_area"].label_from_instance = lambda u: unit_label(u, 3)  # type: ignore[attr-defined]
+        if not officer:
+            self.fields["unit"].disabled = True
+            self.fields["unit"].help_text = gettext_lazy(
+                "Only the petition office above the station may move it."
+            )
+            del self.fields["managers"]
+        self.may_appoint = officer
+        self.fields["adjusted_workday_as"].choices = [  # type: ignore[attr-defined]
+            ("", _("Closed on adjusted working days")),
+            *((str(v), _("Open with the hours of %(day)s") % {"day": label}) for v, label in Weekday.choices),
+        ]
+        self.hour_fields = []
+        for day, label in Weekday.choices:
+            name = f"hours_{day}"
+            self.fields[name] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=200,
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
+            self.hour_fields.append(name)
+        if station is not None:  # also when bound: a disabled field takes its value from here
+            sessions = services.station_sessions(station)
+            self.initial.update(
+                {
+                    "name": station.name,
+                    "unit": station.unit_id,
+                    "address": station.address,
+                    "serving_area": list(station.serving_area.values_list("pk", flat=True)),
+                    "opened_on": station.opened_on,
+                    "status": station.status,
+                    "adjusted_workday_as": station.adjusted_workday_as,
+                    "managers": list(station.managers.values_list("pk", flat=True)),
+                    "expected_version": station.version,
+                    **{f"hours_{day}": format_hours(sessions, day) for day in Weekday.values},
+                }
+            )
+        elif station is None and not self.is_bound:
+            self.initial.setdefault("status", StationStatus.OPEN)
+            self.initial.setdefault("adjusted_workday_as", Weekday.MONDAY)
+            self.initial.setdefault("opened_on", timezone.localdate())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        sessions: list[Session] = []
+        for day in Weekday.values:
+            name = f"hours_{day}"
+            if name in self.errors:
+                continue
+            try:
+                found = [Session(day, a, b) for a, b in parse_hours(data.get(name, ""))]
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+                continue
+            if sessions_overlap(found):
+                self.add_error(name, gettext_lazy("Two sessions of this day overlap."))
+            sessions.extend(found)
+        data["sessions"] = sessions
+        return data
+
+    def hours(self) -> list[Any]:
+        return [self[name] for name in self.hour_fields]
+
+
+def _person_label(person: User) -> str:
+    return person.display_name()
+
+
+WEEKDAY_CHOICES = [(str(v), label) for v, label in Weekday.choices]
+
+
+class PoolForm(forms.Form):
+    """A new duty pool: the organisation that sends staff, how many per shift, on which weekdays."""
+
+    unit = UnitChoiceField(label=gettext_lazy("Supplying organisation"), queryset=Unit.objects.none())
+    name = forms.CharField(
+        label=gettext_lazy("Name on the rota"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("Empty: the organisation's name."),
+    )
+    people_per_shift = forms.IntegerField(
+        label=gettext_lazy("People per shift"),
+        min_value=1,
+        max_value=services.MAX_PEOPLE_PER_SHIFT,
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Weekdays on duty"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: every opening day."),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = visible_unit_choices(user)  # type: ignore[attr-defined]
+        self.fields["unit"].base_depth = 3  # type: ignore[attr-defined]
+
+
+class PoolEditForm(VersionedForm):
+    name = forms.CharField(label=gettext_lazy("Name on the rota"), max_length=100, required=False)
+    people_per_shift = forms.IntegerField(
+        label=gettext_lazy("People per shift"),
+        min_value=1,
+        max_value=services.MAX_PEOPLE_PER_SHIFT,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Weekdays on duty"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: every opening day."),
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("Supplies staff"), required=False)
+
+    def __init__(self, *args: Any, pool: DutyPool, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": pool.name,
+                "people_per_shift": pool.people_per_shift,
+                "weekdays": [str(d) for d in pool.weekdays or []],
+                "is_active": pool.is_active,
+                "expected_version": pool.version,
+            },
+        )
+        kwargs["prefix"] = f"pool-{pool.pk}"
+        super().__init__(*args, **kwargs)
+
+
+class MemberAddForm(forms.Form):
+    person = forms.ChoiceField(label=gettext_lazy("Staff member"))
+    joined_on = forms.DateField(label=gettext_lazy("On the duty list from"), widget=DateInput())
+
+    def __init__(self, *args: Any, pool: DutyPool, people: list[Any], **kwargs: Any) -> None:
+        kwargs["prefix"] = f"add-{pool.pk}"
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = BLANK + [(str(p.pk), p.display_name()) for p in people]  # type: ignore[attr-defined]
+        self.fields["joined_on"].initial = timezone.localdate()
+
+
+class MemberLeaveForm(forms.Form):
+    left_on = forms.DateField(label=gettext_lazy("Last day on the list"), widget=DateInput())
+
+    def __init__(self, *args: Any, member_id: int, **kwargs: Any) -> None:
+        kwargs["prefix"] = f"leave-{member_id}"
+        super().__init__(*args, **kwargs)
+        self.fields["left_on"].initial = timezone.localdate()
 
 
 class GenerateRotaForm(forms.Form):

@@ -38,6 +38,7 @@ from xinfang.stations import documents, hotline, selectors, services, visits
 from xinfang.stations.models import (
     Assignment,
     DepartmentSummons,
+    DutyPool,
     HotlineSignal,
     PeriodKind,
     PoolMember,
@@ -96,7 +97,8 @@ def station_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("name")
     )
-    return render(request, "stations/list.html", {"stations": stations})
+    context = {"stations": stations, "may_create": selectors.may_create_station(request.user)}
+    return render(request, "stations/list.html", context)
 
 
 def _hours(station: Station) -> list[tuple[str, str]]:
@@ -157,6 +159,273 @@ def station_figures(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {"station": station, "figures": figures, "months": months, "highest": max(highest, 1)}
     return render(request, "stations/figures.html", context)
+
+
+# --- set-up --------------------------------------------------------------------------------------
+
+# Which form field a service's error code belongs beside; other codes show above the form.
+STATION_FIELD_OF = {
+    "no_name": "name",
+    "bad_place": "unit",
+    "no_area": "serving_area",
+    "bad_area": "serving_area",
+    "bad_manager": "managers",
+    "bad_weekday": "adjusted_workday_as",
+    "bad_status": "status",
+    "bad_date": "opened_on",
+}
+POOL_FIELD_OF = {
+    "bad_unit": "unit",
+    "duplicate_pool": "unit",
+    "bad_people_per_shift": "people_per_shift",
+    "bad_weekday": "weekdays",
+}
+MEMBER_FIELD_OF = {"no_seat": "person", "already_listed": "person", "bad_date": "joined_on"}
+
+
+def _error_beside(form: Any, exc: DomainError, fields: dict[str, str]) -> None:
+    field = fields.get(getattr(exc, "code", ""))
+    form.add_error(field if field in form.fields else None, str(exc))
+
+
+def _require_manage(request: HttpRequest, station: Station) -> User:
+    """Set-up pages are for those who may manage the station; to anyone else they do not exist."""
+    user = _user(request)
+    if not selectors.can_manage(user, station):
+        raise Http404(_("Not found."))
+    return user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def station_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not selectors.may_create_station(user):
+        raise Http404(_("Not found."))
+    form = f.StationForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            station = services.station_create(
+                user=user,
+                name=d["name"],
+                unit=d["unit"],
+                address=d["address"],
+                opened_on=d["opened_on"],
+                status=d["status"],
+                serving_area=list(d["serving_area"]),
+                adjusted_workday_as=d["adjusted_workday_as"],
+                sessions=d["sessions"],
+                managers=list(d.get("managers") or []),
+            )
+        except DomainError as exc:
+            _error_beside(form, exc, STATION_FIELD_OF)
+        else:
+            messages.success(request, _("Station set up. Now add the organisations that send duty staff."))
+            return redirect("stations:pools", pk=station.pk)
+    context = {"form": form, "station": None}
+    return render(request, "stations/station_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@not_found_outside
+def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    station = _station(request, pk)
+    user = _require_manage(request, station)
+    form = f.StationForm(request.POST or None, user=user, station=station)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.station_update(
+                user=user,
+                station_id=station.pk,
+                name=d["name"],
+                unit=d["unit"] if form.may_appoint else None,
+                address=d["address"],
+                opened_on=d["opened_on"],
+                status=d["status"],
+                serving_area=list(d["serving_area"]),
+                adjusted_workday_as=d["adjusted_workday_as"],
+                sessions=d["sessions"],
+                managers=list(d["managers"]) if "managers" in form.fields else None,
+                expected_version=d["expected_version"],
+            )
+        except DomainError as exc:
+            _error_beside(form, exc, STATION_FIELD_OF)
+        else:
+            messages.success(request, _("Station saved. New hours apply to the next rota generated."))
+            return redirect("stations:detail", pk=station.pk)
+    context = {"form": form, "station": station}
+    return render(request, "stations/station_form.html", context, status=400 if form.errors else 200)
+
+
+def pools_context(request: HttpRequest, station: Station, **bound: Any) -> dict[str, Any]:
+    """The pools page: each pool with its edit form, its members (each with a leave form), former
+    members and an add-member form. ``bound`` replaces a form by its key after a failed submission."""
+    user = _user(request)
+    today = timezone.localdate()
+    listed_now = set(
+        PoolMember.objects.filter(pool__station=station, left_on__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    pools = []
+    for pool in station.pools.select_related("unit").order_by("-is_active", "position", "pk"):
+        members = list(pool.members.select_related("user", "added_by").order_by("joined_on", "pk"))
+        current = [m for m in members if m.left_on is None or m.left_on >= today]
+        candidates = [p for p in selectors.pool_candidates(pool) if p.pk not in listed_now]
+        pools.append(
+            {
+                "pool": pool,
+                "edit": bound.get(f"edit-{pool.pk}") or f.PoolEditForm(pool=pool),
+                "add": bound.get(f"add-{pool.pk}") or f.MemberAddForm(pool=pool, people=candidates),
+                "members": [
+                    (m, bound.get(f"leave-{m.pk}") or f.MemberLeaveForm(member_id=m.pk)) for m in current
+                ],
+                "former": [m for m in members if m not in current],
+                "weekdays": [Weekday(day).label for day in pool.weekdays or []],
+            }
+        )
+    return {
+        "station": station,
+        "pools": pools,
+        "new_pool": bound.get("new") or f.PoolForm(user=user, prefix="new"),
+        "today": today,
+    }
+
+
+@login_required
+@not_found_outside
+def pools(request: HttpRequest, pk: int) -> HttpResponse:
+    station = _station(request, pk)
+    _require_manage(request, station)
+    return render(request, "stations/pools.html", pools_context(request, station))
+
+
+def _pools_url(station: Station, anchor: str = "") -> str:
+    return reverse("stations:pools", args=[station.pk]) + (f"#{anchor}" if anchor else "")
+
+
+@login_required
+@require_POST
+@not_found_outside
+def pool_new(request: HttpRequest, pk: int) -> HttpResponse:
+    station = _station(request, pk)
+    user = _require_manage(request, station)
+    form = f.PoolForm(request.POST, user=user, prefix="new")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            pool = services.pool_create(
+                user=user,
+                station_id=station.pk,
+                unit=d["unit"],
+                name=d["name"],
+                people_per_shift=d["people_per_shift"],
+                weekdays=d["weekdays"],
+            )
+        except DomainError as exc:
+            _error_beside(form, exc, POOL_FIELD_OF)
+        else:
+            messages.success(
+                request, _("%(pool)s added; now put its people on the duty list.") % {"pool": pool.name}
+            )
+            return redirect(_pools_url(station, f"pool-{pool.pk}"))
+    context = pools_context(request, station, new=form)
+    return render(request, "stations/pools.html", context, status=400)
+
+
+def _station_pool(request: HttpRequest, pool_id: int) -> tuple[Station, Any]:
+    pool = DutyPool.objects.filter(pk=pool_id, station__in=selectors.visible_stations(request.user)).first()
+    if pool is None:
+        raise Http404(_("Not found."))
+    return _station(request, pool.station_id), pool
+
+
+@login_required
+@require_POST
+@not_found_outside
+def pool_edit(request: HttpRequest, pool_id: int) -> HttpResponse:
+    station, pool = _station_pool(request, pool_id)
+    user = _require_manage(request, station)
+    form = f.PoolEditForm(request.POST, pool=pool)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.pool_update(
+                user=user,
+                pool_id=pool.pk,
+                name=d["name"],
+                people_per_shift=d["people_per_shift"],
+                weekdays=d["weekdays"],
+                is_active=d["is_active"],
+                expected_version=d["expected_version"],
+            )
+        except DomainError as exc:
+            _error_beside(form, exc, POOL_FIELD_OF)
+        else:
+            messages.success(request, _("Duty pool saved."))
+            return redirect(_pools_url(station, f"pool-{pool.pk}"))
+    context = pools_context(request, station, **{f"edit-{pool.pk}": form})
+    return render(request, "stations/pools.html", context, status=400)
+
+
+@login_required
+@require_POST
+@not_found_outside
+def member_add(request: HttpRequest, pool_id: int) -> HttpResponse:
+    station, pool = _station_pool(request, pool_id)
+    user = _require_manage(request, station)
+    people = selectors.pool_candidates(pool)
+    form = f.MemberAddForm(request.POST, pool=pool, people=people)
+    if form.is_valid():
+        person = next(p for p in people if str(p.pk) == form.cleaned_data["person"])
+        try:
+            services.pool_member_add(
+                user=user, pool_id=pool.pk, person=person, joined_on=form.cleaned_data["joined_on"]
+            )
+        except DomainError as exc:
+            _error_beside(form, exc, MEMBER_FIELD_OF)
+        else:
+            messages.success(
+                request,
+                _("%(person)s is on the duty list of %(pool)s.")
+                % {"person": person.display_name(), "pool": pool.name},
+            )
+            return redirect(_pools_url(station, f"pool-{pool.pk}"))
+    context = pools_context(request, station, **{f"add-{pool.pk}": form})
+    return render(request, "stations/pools.html", context, status=400)
+
+
+@login_required
+@require_POST
+@not_found_outside
+def member_leave(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = (
+        PoolMember.objects.filter(pk=member_id, pool__station__in=selectors.visible_stations(request.user))
+        .select_related("user", "pool")
+        .first()
+    )
+    if member is None:
+        raise Http404(_("Not found."))
+    station = _station(request, member.pool.station_id)
+    user = _require_manage(request, station)
+    form = f.MemberLeaveForm(request.POST, member_id=member.pk)
+    if form.is_valid():
+        try:
+            services.pool_member_leave(user=user, member_id=member.pk, left_on=form.cleaned_data["left_on"])
+        except DomainError as exc:
+            form.add_error("left_on" if exc.code == "bad_date" else None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(person)s leaves the duty list after %(day)s; generate published rotas again.")
+                % {"person": member.user.display_name(), "day": form.cleaned_data["left_on"]},
+            )
+            return redirect(_pools_url(station, f"pool-{member.pool_id}"))
+    context = pools_context(request, station, **{f"leave-{member.pk}": form})
+    return render(request, "stations/pools.html", context, status=400)
 
 
 # --- rota ----------------------------------------------------------------------------------------
@@ -232,10 +501,15 @@ def rota_context(request: HttpRequest, station: Station, **extra: Any) -> dict[s
         if rota is not None
         else []
     )
+    month_end = following - dt.timedelta(days=1)
     context = {
         "station": station,
         "rota": rota,
         "view": view,
+        "holiday_warnings": selectors.holiday_warnings(start=first, end=month_end, rota=rota),
+        "generate_warnings": selectors.holiday_warnings(
+            start=following, end=selectors.add_months(following, 1) - dt.timedelta(days=1)
+        ),
         "versions": versions,
         "weeks": _calendar_weeks(year, month, view),
         "weekday_names": [Weekday(d).label for d in range(5)] + [_("Saturday"), _("Sunday")],
@@ -281,6 +555,8 @@ def rota_generate(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
+            for warning in selectors.holiday_warnings(start=rota.starts_on, end=rota.ends_on):
+                messages.warning(request, warning)
             if rota.gap_count:
                 messages.warning(
                     request,
@@ -420,13 +696,31 @@ def absences(request: HttpRequest, pk: int) -> HttpResponse:
         user_id__in=[p for p, _n in _listed_people(station)],
         ends_on__gte=timezone.localdate() - dt.timedelta(days=90),
     ).select_related("user", "recorded_by")
+    rows = [
+        (record, record.cancelled_at is None and selectors.may_record_absence(user, record.user))
+        for record in records.order_by("-starts_on")
+    ]
     context = {
         "station": station,
         "form": form,
-        "records": records.order_by("-starts_on"),
+        "records": rows,
         "may_record": bool(people),
     }
     return render(request, "stations/absences.html", context, status=status)
+
+
+@login_required
+@require_POST
+@not_found_outside
+def absence_cancel(request: HttpRequest, pk: int, absence_id: int) -> HttpResponse:
+    station = _station(request, pk)
+    try:
+        services.unavailability_cancel(user=_user(request), unavailability_id=absence_id)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Absence cancelled; the next rota generated counts the person again."))
+    return redirect("stations:absences", pk=station.pk)
 
 
 # --- visits --------------------------------------------------------------------------------------

@@ -22,6 +22,17 @@ def station_nav(user: Any) -> dict[str, bool]:
     from xinfang.stations import selectors
 
     return {
-        "stations": selectors.visible_stations(user).exists() or selectors.may_import_hotline(user),
+        "stations": selectors.visible_stations(user).exists()
+        or selectors.may_import_hotline(user)
+        or selectors.may_create_station(user),
         "hotline": selectors.may_import_hotline(user),
     }
+
+
+@register.simple_tag(takes_context=True)
+def station_manageable(context: Any, station: Any) -> bool:
+    """Whether the user may run ``station`` (its set-up tab and edit links)."""
+    from xinfang.stations import selectors
+
+    request = context.get("request")
+    return request is not None and selectors.can_manage(request.user, station)
