@@ -340,7 +340,7 @@ def record_payment(request: HttpRequest, claim_id: int, body: s.PaymentIn) -> An
 
 
 @router.post("/agency/payments/{payment_id}/correct", response={201: s.ClaimOut, **WRITE_ERRORS})
-def correct_payment(request: HttpRequest, payment_id: int, body: s.CorrectionIn) -> Any:
+def correct_payment(request: HttpRequest, payment_id: int, body: s.PaymentCorrectionIn) -> Any:
     """Reverse a mistaken payment with a new row of the opposite amount."""
     user = _actor(request)
     payment = get_object_or_404(ClaimPayment, pk=payment_id)

@@ -233,7 +233,7 @@ class PaymentIn(Schema):
     note: Short = ""
 
 
-class CorrectionIn(Schema):
+class PaymentCorrectionIn(Schema):
     reason: Short
 
 
@@ -313,14 +313,17 @@ def totals_out(totals: selectors.Totals) -> TotalsOut:
     )
 
 
-class GroupOut(Schema):
+class RecoveryGroupOut(Schema):
     id: int | None
     label: str
     totals: TotalsOut
 
 
-def groups_out(rows: list[selectors.Row]) -> list[GroupOut]:
-    return [GroupOut(id=getattr(r.obj, "pk", None), label=r.label, totals=totals_out(r.totals)) for r in rows]
+def groups_out(rows: list[selectors.Row]) -> list[RecoveryGroupOut]:
+    return [
+        RecoveryGroupOut(id=getattr(r.obj, "pk", None), label=r.label, totals=totals_out(r.totals))
+        for r in rows
+    ]
 
 
 class MatterOut(Schema):
@@ -339,13 +342,13 @@ class LedgerOut(Schema):
     matters: list[MatterOut]
     claims: list[ClaimOut]
     mandates: list[MandateOut]
-    by_claimant: list[GroupOut]
+    by_claimant: list[RecoveryGroupOut]
 
 
 class OverviewOut(Schema):
     totals: TotalsOut
-    by_village: list[GroupOut]
-    by_agent: list[GroupOut]
+    by_village: list[RecoveryGroupOut]
+    by_agent: list[RecoveryGroupOut]
 
 
 class CaseloadOut(Schema):

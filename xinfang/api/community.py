@@ -160,8 +160,8 @@ def list_referrals(request: HttpRequest, status: str = "") -> list[s.ReferralOut
     return [s.referral_out(r) for r in qs[:200]]
 
 
-@router.get("/community/referrals/figures", response={200: s.FiguresOut, **COMMON_ERRORS})
-def get_figures(request: HttpRequest) -> s.FiguresOut:
+@router.get("/community/referrals/figures", response={200: s.MediationFiguresOut, **COMMON_ERRORS})
+def get_figures(request: HttpRequest) -> s.MediationFiguresOut:
     """Referrals, success rate (agreed ÷ agreed + failed), first contact on time, as the caller sees them."""
     return s.figures_out(selectors.mediation_figures(selectors.visible_referrals(_actor(request))))
 

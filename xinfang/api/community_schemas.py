@@ -266,7 +266,7 @@ def referral_out(referral: MediationReferral) -> ReferralOut:
     )
 
 
-class FiguresOut(Schema):
+class MediationFiguresOut(Schema):
     referrals: int
     open: int
     agreed: int
@@ -279,8 +279,8 @@ class FiguresOut(Schema):
     contact_overdue_open: int
 
 
-def figures_out(figures: selectors.MediationFigures) -> FiguresOut:
-    return FiguresOut(
+def figures_out(figures: selectors.MediationFigures) -> MediationFiguresOut:
+    return MediationFiguresOut(
         referrals=figures.referrals,
         open=figures.open,
         agreed=figures.agreed,

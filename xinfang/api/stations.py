@@ -19,7 +19,6 @@ from xinfang.stations.schedule import Session
 
 from .errors import COMMON_ERRORS, WRITE_ERRORS
 from .stations_schemas import (
-    FiguresOut,
     HotlineImportOut,
     PoolIn,
     PoolMemberIn,
@@ -35,6 +34,7 @@ from .stations_schemas import (
     SignalOut,
     SignalPage,
     SignalToPetitionIn,
+    StationFiguresOut,
     StationIn,
     StationOut,
     StationUpdateIn,
@@ -213,8 +213,10 @@ class FiguresQuery(Schema):
     months: int = 12
 
 
-@router.get("/stations/{station_id}/figures", response={200: FiguresOut, **COMMON_ERRORS})
-def get_station_figures(request: HttpRequest, station_id: int, query: Query[FiguresQuery]) -> FiguresOut:
+@router.get("/stations/{station_id}/figures", response={200: StationFiguresOut, **COMMON_ERRORS})
+def get_station_figures(
+    request: HttpRequest, station_id: int, query: Query[FiguresQuery]
+) -> StationFiguresOut:
     """Walk-ins, resolved on the spot, petitions raised; hotline complaints in equal windows before and
     after the opening (whole months; the opening month left out unless opened on the 1st)."""
     station = selectors.get_visible_station(request.user, station_id)

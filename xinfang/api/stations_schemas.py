@@ -553,7 +553,7 @@ class WindowOut(Schema):
     counts: list[MonthCountOut]
 
 
-class FiguresOut(Schema):
+class StationFiguresOut(Schema):
     visits: int
     resolved_on_the_spot: int
     resolved_rate: float | None
@@ -580,8 +580,8 @@ def _window(window: selectors.HotlineWindow | None) -> WindowOut | None:
     )
 
 
-def figures_out(figures: selectors.StationFigures) -> FiguresOut:
-    return FiguresOut(
+def figures_out(figures: selectors.StationFigures) -> StationFiguresOut:
+    return StationFiguresOut(
         visits=figures.visits,
         resolved_on_the_spot=figures.resolved,
         resolved_rate=figures.resolved_rate,
