@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("xinfang.accounts.urls")),
     path("portal/", include("xinfang.web.portal.urls")),
     path("dashboard/", include("xinfang.web.dashboard.urls")),
+    path("assessment/", include("xinfang.web.assessment.urls")),
     path("", include("xinfang.web.urls")),
 ]
 if settings.DEBUG:

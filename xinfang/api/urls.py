@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import accounts, orgs, petitions
+from . import accounts, assessment, orgs, petitions
 from .auth import SessionAuth, TokenAuth
 from .errors import install_error_handlers
 
@@ -21,3 +21,4 @@ install_error_handlers(api)
 api.add_router("/", accounts.router)
 api.add_router("/", orgs.router)
 api.add_router("/", petitions.router)
+api.add_router("/", assessment.router)

@@ -61,7 +61,9 @@ CHANGE_MARGIN = dt.timedelta(minutes=10)
 GRAIN_CHUNK = 200
 WRITE_BATCH = 5000
 
-Cell = tuple[int, str, dt.date, str, str, int, str]  # unit id, path, month, indicator, variant, category, comp
+Cell = tuple[
+    int, str, dt.date, str, str, int, str
+]  # unit id, path, month, indicator, variant, category, comp
 
 
 @dataclass
@@ -146,7 +148,7 @@ def indicator_cells(
 
 
 def _write(cells: dict[Cell, int]) -> int:
-    rows = [key + (value,) for key, value in cells.items() if value]
+    rows = [(*key, value) for key, value in cells.items() if value]
     if not rows:
         return 0
     if connection.vendor == "postgresql":
@@ -175,7 +177,7 @@ def _copy(rows: list[tuple[object, ...]]) -> None:
     columns = "unit_id, unit_path, month, indicator, variant, category, component, value"
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # noqa: S608 - fixed identifiers
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
 
@@ -234,7 +236,8 @@ def facts_refresh(*, today: dt.date | None = None, full: bool = False) -> Refres
         if rebuild:
             IndicatorFact.objects.all().delete()
             written = sum(
-                _write(indicator_cells(i, today=today, grains=grains, subjects=None)) for i in ind.registered()
+                _write(indicator_cells(i, today=today, grains=grains, subjects=None))
+                for i in ind.registered()
             )
             dirty_count = len({grain for grain, _path in grains.of.values()})
             state.built_at = clock
@@ -247,7 +250,9 @@ def facts_refresh(*, today: dt.date | None = None, full: bool = False) -> Refres
                 members = grains.members(chunk)
                 IndicatorFact.objects.filter(unit_id__in=chunk).delete()
                 for indicator in ind.registered():
-                    written += _write(indicator_cells(indicator, today=today, grains=grains, subjects=members))
+                    written += _write(
+                        indicator_cells(indicator, today=today, grains=grains, subjects=members)
+                    )
             dirty_count = len(dirty)
         state.as_of = today
         state.watermark = clock

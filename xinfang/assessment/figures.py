@@ -66,7 +66,7 @@ class Figures:
         return kept
 
     @cached_property
-    def _hidden(self) -> QuerySet[Petition] | None | bool:
+    def _hidden(self) -> QuerySet[Petition] | bool | None:
         """The rows to subtract (None: nothing), or False when the viewer's rows cannot be derived."""
         if self.scope.petitions is None:
             return None
@@ -101,7 +101,9 @@ class Figures:
 
     # --- the two ways of counting ---
 
-    def _fact_counts(self, indicator: ind.Indicator, period: ind.Period, by: str | None) -> dict[Any, dict[str, int]]:
+    def _fact_counts(
+        self, indicator: ind.Indicator, period: ind.Period, by: str | None
+    ) -> dict[Any, dict[str, int]]:
         area = self.scope.area
         assert area is not None
         qs = IndicatorFact.objects.filter(
@@ -156,7 +158,9 @@ class Figures:
         area = self.scope.area
         if area is None:
             return set()
-        kids = Unit.objects.filter(prefix_lookup("path", area.path), depth=area.depth + 1, kind__in=AREA_KINDS)
+        kids = Unit.objects.filter(
+            prefix_lookup("path", area.path), depth=area.depth + 1, kind__in=AREA_KINDS
+        )
         return set(kids.values_list("path", flat=True))
 
     def counts(self, code: str, period: ind.Period, by: str | None = None) -> dict[Any, dict[str, int]]:
@@ -240,4 +244,3 @@ class Figures:
 def _pair(value: tuple[int, int | None], is_rate: bool) -> tuple[int, int | None]:
     num, den = value
     return num, den if is_rate else None
-

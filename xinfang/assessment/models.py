@@ -57,7 +57,9 @@ class IndicatorSettings(models.Model):
 
     def options(self) -> Options:
         return Options(
-            basic_counts=self.basic_counts, unrated_counts=self.unrated_counts, one_time_days=self.one_time_days
+            basic_counts=self.basic_counts,
+            unrated_counts=self.unrated_counts,
+            one_time_days=self.one_time_days,
         )
 
 
@@ -180,7 +182,9 @@ class AssessmentScheme(models.Model):
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    area = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("organising area"))
+    area = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("organising area")
+    )
     subject_kind = models.CharField(_("assessed"), max_length=20, choices=SubjectKind.choices)
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period until"))
@@ -232,7 +236,9 @@ class AssessmentScheme(models.Model):
 
     def options(self) -> Options:
         return Options(
-            basic_counts=self.basic_counts, unrated_counts=self.unrated_counts, one_time_days=self.one_time_days
+            basic_counts=self.basic_counts,
+            unrated_counts=self.unrated_counts,
+            one_time_days=self.one_time_days,
         )
 
 
@@ -277,7 +283,11 @@ class SchemeEvent(models.Model):
     )
     action = models.CharField(_("action"), max_length=30)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("actor")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     payload = models.JSONField(_("details"), default=dict, blank=True)
@@ -292,11 +302,13 @@ class SchemeEvent(models.Model):
 
 
 class SharePolicy(models.Model):
-    """A locality's floor on the share of petition work (e.g. 长丰县: at least 20 % in secretaries' reviews)."""
+    """A locality's floor on the share of petition work (长丰县: at least 20 % in secretaries' reviews)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
     subject_kind = models.CharField(_("assessed"), max_length=20, choices=SubjectKind.choices)
-    minimum_share = models.DecimalField(_("minimum share of petition work (%)"), max_digits=5, decimal_places=2)
+    minimum_share = models.DecimalField(
+        _("minimum share of petition work (%)"), max_digits=5, decimal_places=2
+    )
     basis = models.CharField(_("basis (document)"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -319,7 +331,11 @@ class ScoreRun(models.Model):
     )
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
     computed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("computed by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("computed by"),
     )
     as_of = models.DateField(_("figures as of"))
     period_start = models.DateField(_("period from"))
@@ -346,7 +362,9 @@ class SubjectScore(models.Model):
     petition_score = models.DecimalField(
         _("petition work score"), max_digits=6, decimal_places=2, null=True, blank=True
     )
-    weighted = models.DecimalField(_("points in the whole assessment"), max_digits=6, decimal_places=2, null=True)
+    weighted = models.DecimalField(
+        _("points in the whole assessment"), max_digits=6, decimal_places=2, null=True
+    )
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     listing = models.CharField(_("list"), max_length=10, blank=True)
     items = models.JSONField(_("items"), default=list)
@@ -422,7 +440,9 @@ class AccountabilityReview(models.Model):
     triggers = models.JSONField(_("why it was opened"), default=list)
     chain = models.JSONField(_("chain of responsibility"), default=list)
     duties = models.JSONField(_("duties missed"), default=list)
-    status = models.CharField(_("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     built_at = models.DateTimeField(_("chain built at"), default=timezone.now)
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
@@ -548,7 +568,9 @@ class ChecklistItem(models.Model):
     )
     title = models.CharField(_("problem or task"), max_length=200)
     detail = models.TextField(_("detail"), blank=True)
-    owner_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner unit"))
+    owner_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner unit")
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -651,7 +673,9 @@ class Commendation(models.Model):
     )
     title = models.CharField(_("title of the commendation"), max_length=120)
     citation = models.TextField(_("citation"))
-    by_area = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("commended by"))
+    by_area = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("commended by")
+    )
     decided_on = models.DateField(_("decided on"))
     evidence = models.JSONField(_("figures behind it"), default=dict)
     source_run = models.ForeignKey(

@@ -47,7 +47,10 @@ def unit(code: str) -> Unit:
     return Unit.objects.get(code=code)
 
 
-def everything(area: str, today: dt.date, options: ind.Options = ind.Options()) -> ind.Scope:
+DEFAULT = ind.Options()
+
+
+def everything(area: str, today: dt.date, options: ind.Options = DEFAULT) -> ind.Scope:
     return ind.Scope(petitions=None, area=unit(area), today=today, options=options)
 
 
@@ -76,7 +79,9 @@ def assert_fast_equals_direct(today: dt.date, *, areas=AREAS, periods=(YEAR, QUA
                 indicator, scope, YEAR, ind.month_key()
             ), (indicator.code, area)
             if scope.area is not None and scope.area.level < 4:
-                direct_by_child = ind.grouped(indicator, scope, YEAR, ind.child_area_key(scope.area, indicator))
+                direct_by_child = ind.grouped(
+                    indicator, scope, YEAR, ind.child_area_key(scope.area, indicator)
+                )
                 kids = fast.child_paths
                 assert fast.grouped(indicator.code, YEAR, "child") == {
                     k: v for k, v in direct_by_child.items() if k in kids
@@ -134,7 +139,9 @@ def history() -> dict[str, Petition]:
         )
     with at("2025-03-12"):
         made["suggestion"] = register(by="county", id_seed=208, subject="建议增设公交站点")
-        services.petition_forward(petition_id=made["suggestion"].pk, user=county, to_unit=unit("ah-la-ja-rsj"))
+        services.petition_forward(
+            petition_id=made["suggestion"].pk, user=county, to_unit=unit("ah-la-ja-rsj")
+        )
         services.petition_accept(
             petition_id=made["suggestion"].pk,
             user=handler,
@@ -174,9 +181,17 @@ def test_an_incremental_refresh_follows_changes_and_time_and_matches_a_full_rebu
     result = refresh_on("2025-09-15")
     assert not result.full
     assert assert_fast_equals_direct(day("2025-09-15"), areas=("ah-la-ja",), periods=(YEAR,))
-    incremental = set(IndicatorFact.objects.values_list("unit_id", "month", "indicator", "variant", "category", "component", "value"))
+    incremental = set(
+        IndicatorFact.objects.values_list(
+            "unit_id", "month", "indicator", "variant", "category", "component", "value"
+        )
+    )
     refresh_on("2025-09-15", full=True)
-    rebuilt = set(IndicatorFact.objects.values_list("unit_id", "month", "indicator", "variant", "category", "component", "value"))
+    rebuilt = set(
+        IndicatorFact.objects.values_list(
+            "unit_id", "month", "indicator", "variant", "category", "component", "value"
+        )
+    )
     assert incremental == rebuilt
 
 
@@ -223,7 +238,9 @@ def test_an_accusation_kept_from_the_viewer_is_subtracted_from_the_facts(demo):
     assert received.numerator == everyone.numerator - 1
     # A department handler's seat covers only its department: its figures come from the records.
     handler = User.objects.get(username="handler")
-    department = ind.Scope(petitions=visible_petitions(handler), area=unit("ah-la-ja"), today=day("2025-09-01"))
+    department = ind.Scope(
+        petitions=visible_petitions(handler), area=unit("ah-la-ja"), today=day("2025-09-01")
+    )
     assert not Figures(department, user=handler).fast("on_time", YEAR)
 
 
@@ -275,7 +292,11 @@ def test_generated_histories_give_the_same_figures_on_both_paths(demo, plans, to
                 elif outcome == "appeal":
                     with at(on):
                         services.petition_request_review(
-                            petition_id=petition.pk, user=None, requested_on=day(on), grounds="不服", citizen=True
+                            petition_id=petition.pk,
+                            user=None,
+                            requested_on=day(on),
+                            grounds="不服",
+                            citizen=True,
                         )
             except DomainError:
                 pass  # too late for the petitioner: the service refused, nothing changed

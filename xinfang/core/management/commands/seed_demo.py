@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from xinfang.accounts.demo import DEMO_USERS, build_demo_users
+from xinfang.assessment.demo import build_demo_assessment
 from xinfang.orgs.demo import build_demo_tree
 from xinfang.orgs.models import Unit
 from xinfang.petitions.demo import build_demo_petitions
@@ -33,6 +34,8 @@ class Command(BaseCommand):
                 load_taxonomy_rows(read_rows(SHARED_TAXONOMY))
         with transaction.atomic():
             build_demo_petitions()
+        with transaction.atomic():
+            build_demo_assessment()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Unit.objects.count()} units, {len(DEMO_USERS)} demo logins, "
