@@ -38,7 +38,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -128,7 +129,7 @@ def indicator_cells(
             continue
         seen_variants.add(variant)
         scope = ind.Scope(petitions=None, area=None, today=today, options=options)
-        keys = {"subject": F(f"{indicator.subject_field}_id"), "month": ind.month_key()}
+        keys: dict[str, Any] = {"subject": F(f"{indicator.subject_field}_id"), "month": ind.month_key()}
         by_category = indicator.by_category and indicator.model is Petition
         if by_category:
             keys["category"] = ind.category_key()
@@ -171,7 +172,7 @@ def _write(cells: dict[Cell, int]) -> int:
     return len(rows)
 
 
-def _copy(rows: list[tuple[object, ...]]) -> None:
+def _copy(rows: Sequence[tuple[object, ...]]) -> None:
     """PostgreSQL's COPY: the province-sized rebuild writes millions of rows."""
     table = IndicatorFact._meta.db_table
     columns = "unit_id, unit_path, month, indicator, variant, category, component, value"

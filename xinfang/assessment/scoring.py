@@ -152,7 +152,7 @@ def score_subject(
 def ranks(scores: list[Decimal | None]) -> list[int | None]:
     """Competition ranking (1, 2, 2, 4): higher scores first; no score, no rank."""
     ordered = sorted((s for s in scores if s is not None), reverse=True)
-    first = {}
+    first: dict[Decimal, int] = {}
     for position, value in enumerate(ordered, start=1):
         first.setdefault(value, position)
     return [None if s is None else first[s] for s in scores]

@@ -168,7 +168,7 @@ def scheme_subjects(scheme: AssessmentScheme | SchemeData) -> list[tuple[Unit, s
         return [(unit, "") for unit in units]
     from xinfang.accounts.models import Membership
 
-    people = {}
+    people: dict[int, str] = {}
     for membership in (
         Membership.objects.filter(unit__in=units, role=Role.LEADER, is_active=True)
         .select_related("user")
@@ -750,6 +750,7 @@ def checklist_item_add(
             errors["petition"] = [_("No petition with this number is within your reach.")]
     if errors:
         raise FieldErrors(errors)
+    assert owner_unit is not None and due_on is not None
     item = ChecklistItem.objects.create(
         checklist=checklist,
         title=_text(title)[:200],

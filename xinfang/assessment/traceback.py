@@ -234,7 +234,9 @@ def holdings(petition: Petition, today: dt.date) -> list[dict[str, Any]]:
 
 def _clock(clock: Clock, today: dt.date) -> dict[str, Any]:
     stopped = timezone.localdate(clock.stopped_at) if clock.stopped_at else None
-    if clock.status == ClockStatus.MISSED and stopped:
+    if clock.kind in NO_REMINDER_KINDS:
+        late = 0  # the petitioner's windows and the objection option are nobody's duty
+    elif clock.status == ClockStatus.MISSED and stopped:
         late = (stopped - clock.due_on).days
     elif clock.status == ClockStatus.RUNNING and clock.due_on < today:
         late = (today - clock.due_on).days
@@ -374,6 +376,7 @@ def review_open(*, petition: Petition, today: dt.date | None = None) -> Accounta
     existing = AccountabilityReview.objects.filter(petition=petition).first()
     if existing is not None:
         return existing
+    petition = Petition.objects.select_related("place").get(pk=petition.pk)  # as stored, flags confirmed
     triggers = triggers_of(petition, today)
     if not triggers:
         return None

@@ -209,6 +209,7 @@ def test_grouped_figures_equal_the_figures_of_each_group(demo):
     replied(late, on="2025-05-25")
     county = scope("2025-06-15")
     indicator = ind.indicator("on_time")
+    assert county.area is not None
     by_town = ind.grouped(indicator, county, MAY, ind.child_area_key(county.area))
     for code in ("ah-la-ja-wc", "ah-la-ja-ssp"):
         town = Unit.objects.get(code=code)
