@@ -205,7 +205,7 @@ def scheme_errors(data: SchemeData, *, user: User) -> dict[str, list[str]]:
     if not Decimal(0) < data.total_points <= Decimal(1000):
         add("total_points", _("The whole assessment must carry between 0 and 1,000 points."))
     if not Decimal(0) < data.petition_share <= Decimal(100):
-        add("petition_share", _("The share of petition work must be more than 0 % and at most 100 %."))
+        add("petition_share", _("The share of petition work must be a percentage above 0 and at most 100."))
     elif data.area is not None and data.subject_kind in SubjectKind.values:
         policy = share_policy_for(data.area, data.subject_kind)
         if policy is not None and data.petition_share < policy.minimum_share:
