@@ -39,11 +39,11 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from xinfang.orgs.models import AREA_KINDS, Unit, UnitKind
@@ -129,12 +129,15 @@ def indicator_cells(
             continue
         seen_variants.add(variant)
         scope = ind.Scope(petitions=None, area=None, today=today, options=options)
-        keys: dict[str, Any] = {"subject": F(f"{indicator.subject_field}_id"), "month": ind.month_key()}
+        rows, prefix = indicator.fact_rows(scope)
+        subject = f"{prefix}{indicator.subject_field}_id"
+        keys: dict[str, Any] = {"subject": F(subject), "month": ind.month_key()}
         by_category = indicator.by_category and indicator.model is Petition
         if by_category:
-            keys["category"] = ind.category_key()
-        where = None if subjects is None else Q(**{f"{indicator.subject_field}_id__in": subjects})
-        counts = ind.component_counts(indicator, scope, None, keys, where=where)
+            keys["category"] = ind.category_key(prefix)
+        if subjects is not None:
+            rows = rows.filter(**{f"{subject}__in": subjects})
+        counts = ind.counts_on(rows, indicator.components(scope), keys)
         for values, components in counts.items():
             subject, month = values[0], values[1]
             if month is None:

@@ -348,6 +348,15 @@ class Indicator:
         """What the drill-down list shows of a counted row that is not a petition."""
         return {"text": str(obj), "petition_id": None}
 
+    def fact_rows(self, scope: Scope) -> tuple[QuerySet[Any], str]:
+        """The dated rows the fact table counts, and the lookup prefix from them to the counted model.
+
+        By default the very rows of the figures. An indicator may give an equivalent query that is cheaper
+        over a whole province (the clock indicators count the clocks themselves, see ``ClockIndicator``);
+        the tests check it gives the same figures as the default.
+        """
+        return self.dated(scope), ""
+
 
 # --- clock-based indicators ---------------------------------------------------------------------
 
@@ -405,6 +414,40 @@ class ClockIndicator(PetitionIndicator):
 
     def numerator_q(self, scope: Scope) -> Q:
         return Q(ind_status=ClockStatus.MET)
+
+    def counted_clocks(self, scope: Scope) -> QuerySet[Clock]:
+        """The clock each petition is counted by: its latest decided clock of the kinds (no later one)."""
+        decided = Clock.objects.filter(kind__in=self.kinds).filter(_decided(scope.today))
+        if not self.include_cancelled:
+            decided = decided.exclude(status=ClockStatus.CANCELLED)
+        later = decided.filter(petition=OuterRef("petition")).filter(
+            Q(due_on__gt=OuterRef("due_on")) | Q(due_on=OuterRef("due_on"), pk__gt=OuterRef("pk"))
+        )
+        return decided.exclude(Exists(later))
+
+    def clock_when(self) -> BaseExpression:
+        return F("due_on")
+
+    def fact_rows(self, scope: Scope) -> tuple[QuerySet[Any], str]:
+        """Driven from the clocks: the counted clock's own columns replace the per-petition subqueries,
+        which a GROUP BY over millions of petitions would evaluate several times each."""
+        qs = self.counted_clocks(scope).annotate(
+            ind_when=self.clock_when(),
+            ind_status=F("status"),
+            notice_exemption=F("petition__notice_exemption"),
+        )
+        qs = qs.annotate(**self.clock_annotations())
+        if scope.petitions is not None:
+            qs = qs.filter(Exists(scope.petitions.filter(pk=OuterRef("petition"))))
+        if scope.area is not None:
+            if scope.basis == UNIT:
+                qs = qs.filter(prefix_lookup("unit__path", scope.area.path))
+            else:
+                qs = qs.filter(prefix_lookup("petition__place__path", scope.area.path))
+        return qs, "petition__"
+
+    def clock_annotations(self) -> dict[str, Any]:
+        return {}
 
     def affected_by_time(self, before: dt.date, after: dt.date) -> QuerySet[Any] | None:
         # A running clock becomes decided (overdue) the day after it falls due.
@@ -486,16 +529,30 @@ class EvaluationIndicator(ClockIndicator):
         )
         return Subquery(ended.values("ended_on")[:1], output_field=DateField())
 
+    def clock_when(self) -> BaseExpression:
+        stopped = TruncDate("stopped_at")
+        return Case(
+            When(Q(stopped_at__isnull=False) & Q(due_on__gt=stopped), then=stopped),
+            default=F("due_on"),
+            output_field=DateField(),
+        )
+
+    def clock_annotations(self) -> dict[str, Any]:
+        evaluations = Evaluation.objects.filter(petition=OuterRef("petition"))
+        return self._evaluated(evaluations)
+
+    @staticmethod
+    def _evaluated(evaluations: QuerySet[Evaluation]) -> dict[str, Any]:
+        return {
+            "ind_evaluated": Exists(evaluations),
+            "ind_sat": Exists(evaluations.filter(rating=Rating.SATISFIED)),
+            "ind_satb": Exists(evaluations.filter(rating__in=[Rating.SATISFIED, Rating.BASICALLY])),
+        }
+
     def annotations(self, scope: Scope) -> dict[str, Any]:
         evaluations = Evaluation.objects.filter(petition=OuterRef("pk"))
         values = super().annotations(scope)
-        values.update(
-            {
-                "ind_evaluated": Exists(evaluations),
-                "ind_sat": Exists(evaluations.filter(rating=Rating.SATISFIED)),
-                "ind_satb": Exists(evaluations.filter(rating__in=[Rating.SATISFIED, Rating.BASICALLY])),
-            }
-        )
+        values.update(self._evaluated(evaluations))
         return values
 
     def components(self, scope: Scope) -> dict[str, Q]:
@@ -806,9 +863,11 @@ def month_key() -> Expression:
     return TruncMonth("ind_when", output_field=DateField())
 
 
-def category_key() -> Expression:
+def category_key(prefix: str = "") -> Expression:
     """Group by the top-level category of the three-level taxonomy (None = uncategorised)."""
-    return Coalesce("category__parent__parent_id", "category__parent_id", "category_id")
+    return Coalesce(
+        f"{prefix}category__parent__parent_id", f"{prefix}category__parent_id", f"{prefix}category_id"
+    )
 
 
 def category_q(top_id: int | None) -> Q:
@@ -838,10 +897,15 @@ def component_counts(
     restricts the rows further (the fact table's dirty units).
     """
     qs = ind.dated(scope) if period is None else ind.in_period(scope, period)
+    return counts_on(qs.filter(where) if where is not None else qs, ind.components(scope), keys)
+
+
+def counts_on(
+    qs: QuerySet[Any], components: Mapping[str, Q], keys: Mapping[str, BaseExpression] | None = None
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Count each component over the dated rows ``qs``, grouped by ``keys`` (one query)."""
     qs = qs.filter(ind_when__isnull=False)
-    if where is not None:
-        qs = qs.filter(where)
-    names = list(ind.components(scope).items())
+    names = list(components.items())
     aggregates = {f"c{index}": Count("pk", filter=q) for index, (_name, q) in enumerate(names)}
     keys = dict(keys or {})
     if not keys:
