@@ -22,9 +22,12 @@ every few minutes or at least daily; no signals, no change to the petitions app)
 - *Time passing*: a figure depends on the reference day (a running clock becomes overdue the day after its
   due date; a one-time-resolution window passes). When the day moves on, each indicator names the rows
   whose counting changed (``Indicator.affected_by_time``); their grain units are dirty too.
-- Every indicator of a dirty grain unit is recomputed over its whole history and its rows replaced, in
-  one transaction; readers see the old rows or the new ones, never a mix. The refreshes take a lock on
-  the state row, so two of them never interleave.
+- A changed petition makes dirty the (grain unit, month) cells it may count in, before the change or
+  after: the month it was received, every month its clocks span, the month it was closed
+  (``petition_cells``); another indicator's changed rows make dirty the cells they are dated in.
+- Every indicator of the dirty cells is recomputed and their rows replaced, in one transaction; readers
+  see the old rows or the new ones, never a mix. The refreshes take a lock on the state row, so two of
+  them never interleave.
 - A full rebuild runs when there is no state yet, when the reference day went backwards, when the
   localities' N of one-time resolution changed, or on demand (``--full``); the tree of units changing
   (an import) also needs one.
@@ -43,11 +46,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from xinfang.orgs.models import AREA_KINDS, Unit, UnitKind
-from xinfang.petitions.models import Petition
+from xinfang.petitions.models import Clock, Petition
 
 from . import indicators as ind
 from .models import FactState, IndicatorFact, fact_variants
@@ -75,6 +78,7 @@ class RefreshResult:
     as_of: dt.date
     seconds: float = 0.0
     dirty_reasons: dict[str, int] = field(default_factory=dict)
+    cells: int = 0  # (grain unit, month) cells recomputed by an incremental refresh
 
 
 # --- grains ------------------------------------------------------------------------------------------
@@ -118,9 +122,15 @@ def _category(value: object, by_category: bool) -> int:
 
 
 def indicator_cells(
-    indicator: ind.Indicator, *, today: dt.date, grains: Grains, subjects: list[int] | None
+    indicator: ind.Indicator,
+    *,
+    today: dt.date,
+    grains: Grains,
+    subjects: list[int] | None = None,
+    months: list[dt.date] | None = None,
 ) -> dict[Cell, int]:
-    """The fact rows of one indicator, for every variant kept, for the given subject units (None: all)."""
+    """The fact rows of one indicator, for every variant kept: for the given subject units (None: all)
+    and the given months (None: all)."""
     cells: dict[Cell, int] = defaultdict(int)
     seen_variants: set[str] = set()
     for options in fact_variants():
@@ -137,18 +147,34 @@ def indicator_cells(
             keys["category"] = ind.category_key(prefix)
         if subjects is not None:
             rows = rows.filter(**{f"{subject}__in": subjects})
+        if months is not None:
+            rows = rows.filter(_months_q(months))
+        # A breakdown (by state, by level) is kept for all categories together: it is never shown by category.
+        folded = {
+            f"{head}{'none' if v is None else v}"
+            for head, values in indicator.breakdowns.values()
+            for v in values
+        }
         counts = ind.counts_on(rows, indicator.components(scope), keys)
         for values, components in counts.items():
-            subject, month = values[0], values[1]
+            subject_id, month = values[0], values[1]
             if month is None:
                 continue
             if isinstance(month, dt.datetime):
                 month = month.date()
-            grain, path = grains.of.get(subject, (subject, ""))
+            grain, path = grains.of.get(subject_id, (subject_id, ""))
             category = _category(values[2] if by_category else None, by_category)
             for component, value in components.items():
-                cells[(grain, path, month, indicator.code, variant, category, component)] += value
+                where = 0 if component in folded else category
+                cells[(grain, path, month, indicator.code, variant, where, component)] += value
     return cells
+
+
+def _months_q(months: list[dt.date]) -> Q:
+    condition = Q(pk__in=[])
+    for first in months:
+        condition |= Q(ind_when__gte=first) & Q(ind_when__lt=ind.next_month(first))
+    return condition
 
 
 def _write(cells: dict[Cell, int]) -> int:
@@ -199,22 +225,82 @@ def _state_locked() -> FactState:
     return FactState.objects.select_for_update().get(key="default")
 
 
-def _dirty_subjects(state: FactState, today: dt.date, since: dt.datetime) -> tuple[set[int], dict[str, int]]:
-    subjects: set[int] = set()
+def _months_between(first: dt.date, last: dt.date) -> set[dt.date]:
+    months, month = set(), first.replace(day=1)
+    while month <= last:
+        months.add(month)
+        month = ind.next_month(month)
+    return months
+
+
+def petition_cells(petition_ids: set[int], grains: Grains) -> set[tuple[int, dt.date]]:
+    """The (grain, month) cells a petition may count in, before its change or after.
+
+    A petition is dated by the day it was received, the dates of its clocks (due, ended early, extended:
+    every month from a clock's start to its due date or stop covers the date it had before) and the day
+    it was closed; none of these moves outside that span.
+    """
+    cells: set[tuple[int, dt.date]] = set()
+    ids = sorted(petition_ids)
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        places = {}
+        for pk, place_id, received_at, closed_at in Petition.objects.filter(pk__in=chunk).values_list(
+            "pk", "place_id", "received_at", "closed_at"
+        ):
+            grain = grains.of.get(place_id, (place_id, ""))[0]
+            places[pk] = grain
+            cells.add((grain, timezone.localdate(received_at).replace(day=1)))
+            if closed_at is not None:
+                cells.add((grain, timezone.localdate(closed_at).replace(day=1)))
+        for petition_id, started, due, stopped in Clock.objects.filter(petition_id__in=chunk).values_list(
+            "petition_id", "started_on", "due_on", "stopped_at"
+        ):
+            last = max(due, timezone.localdate(stopped)) if stopped else due
+            for month in _months_between(started, last):
+                cells.add((places[petition_id], month))
+    return cells
+
+
+def _own_cells(
+    indicator: ind.Indicator, changed: Any, today: dt.date, grains: Grains
+) -> set[tuple[int, dt.date]]:
+    """Cells of the rows of an indicator that counts something else than petitions (dated once for all)."""
+    scope = ind.Scope(petitions=None, area=None, today=today)
+    field = f"{indicator.subject_field}_id"
+    rows = indicator.dated(scope).filter(pk__in=changed.values("pk")).annotate(ind_month=ind.month_key())
+    cells = set()
+    for subject_id, month in rows.values_list(field, "ind_month"):
+        if month is not None:
+            month = month.date() if isinstance(month, dt.datetime) else month
+            cells.add((grains.of.get(subject_id, (subject_id, ""))[0], month))
+    return cells
+
+
+def _dirty_cells(
+    state: FactState, today: dt.date, since: dt.datetime, grains: Grains
+) -> tuple[set[tuple[int, dt.date]], dict[str, int]]:
+    petitions: set[int] = set()
+    cells: set[tuple[int, dt.date]] = set()
     reasons: dict[str, int] = {}
+    moved = state.as_of is not None and today > state.as_of
     for indicator in ind.registered():
-        field = f"{indicator.subject_field}_id"
-        changed = set(indicator.changed_since(since).values_list(field, flat=True))
-        reasons[f"{indicator.code}:changed"] = len(changed)
-        subjects |= changed
-        if state.as_of is not None and today > state.as_of:
-            moved = indicator.affected_by_time(state.as_of, today)
-            if moved is not None:
-                passed = set(moved.values_list(field, flat=True))
-                reasons[f"{indicator.code}:time"] = len(passed)
-                subjects |= passed
-    subjects.discard(None)  # type: ignore[arg-type]
-    return subjects, reasons
+        sources: list[tuple[str, Any]] = [("changed", indicator.changed_since(since))]
+        if moved:
+            assert state.as_of is not None
+            sources.append(("time", indicator.affected_by_time(state.as_of, today)))
+        for reason, rows in sources:
+            if rows is None:
+                continue
+            if rows.model is Petition:
+                found = set(rows.values_list("pk", flat=True))
+                petitions |= found
+            else:
+                found = _own_cells(indicator, rows, today, grains)
+                cells |= found
+            reasons[f"{indicator.code}:{reason}"] = len(found)
+    cells |= petition_cells(petitions, grains)
+    return cells, reasons
 
 
 def _needs_full(state: FactState, today: dt.date) -> bool:
@@ -225,6 +311,24 @@ def _needs_full(state: FactState, today: dt.date) -> bool:
         or today < state.as_of
         or sorted(state.variants or []) != wanted
     )
+
+
+def _recompute(cells: set[tuple[int, dt.date]], *, today: dt.date, grains: Grains) -> int:
+    """Replace the rows of the dirty (grain, month) cells: month by month, every indicator once."""
+    by_month: dict[dt.date, set[int]] = defaultdict(set)
+    for grain, month in cells:
+        by_month[month].add(grain)
+    written = 0
+    for month, dirty in sorted(by_month.items()):
+        for chunk in _chunks(sorted(dirty), GRAIN_CHUNK):
+            IndicatorFact.objects.filter(unit_id__in=chunk, month=month).delete()
+            members = grains.members(chunk)
+            for indicator in ind.registered():
+                found = indicator_cells(
+                    indicator, today=today, grains=grains, subjects=members, months=[month]
+                )
+                written += _write(found)
+    return written
 
 
 def facts_refresh(*, today: dt.date | None = None, full: bool = False) -> RefreshResult:
@@ -244,20 +348,14 @@ def facts_refresh(*, today: dt.date | None = None, full: bool = False) -> Refres
                 for i in ind.registered()
             )
             dirty_count = len({grain for grain, _path in grains.of.values()})
+            cell_count = 0
             state.built_at = clock
         else:
             assert state.watermark is not None
-            subjects, reasons = _dirty_subjects(state, today, state.watermark - CHANGE_MARGIN)
-            dirty = sorted({grains.of.get(s, (s, ""))[0] for s in subjects})
-            written = 0
-            for chunk in _chunks(dirty, GRAIN_CHUNK):
-                members = grains.members(chunk)
-                IndicatorFact.objects.filter(unit_id__in=chunk).delete()
-                for indicator in ind.registered():
-                    written += _write(
-                        indicator_cells(indicator, today=today, grains=grains, subjects=members)
-                    )
-            dirty_count = len(dirty)
+            cells, reasons = _dirty_cells(state, today, state.watermark - CHANGE_MARGIN, grains)
+            written = _recompute(cells, today=today, grains=grains)
+            dirty_count = len({grain for grain, _month in cells})
+            cell_count = len(cells)
         state.as_of = today
         state.watermark = clock
         state.refreshed_at = timezone.now()
@@ -274,7 +372,13 @@ def facts_refresh(*, today: dt.date | None = None, full: bool = False) -> Refres
         seconds,
     )
     return RefreshResult(
-        full=rebuild, grains=dirty_count, rows=written, as_of=today, seconds=seconds, dirty_reasons=reasons
+        full=rebuild,
+        grains=dirty_count,
+        rows=written,
+        as_of=today,
+        seconds=seconds,
+        dirty_reasons=reasons,
+        cells=cell_count,
     )
 
 

@@ -29,7 +29,12 @@ a *variant* of the facts.
 **Registry.** ``register(indicator)`` adds an indicator; the apps of the joint conferences, the stations
 and mediation add theirs from their ``AppConfig.ready()``. An indicator may count any model that leads to
 a petition (``petition_path``) or stands alone (``petition_path = None``), with a ``subject_field`` naming
-the unit that places a row in an area.
+the unit that places a row in an area. For example, conference decisions closed on time would be a
+subclass with ``model = Decision``, ``petition_path = None``, ``subject_field = "owner_unit"``, ``when``
+returning the due date, ``numerator_q`` the decisions closed by it, ``changed_since`` the decisions
+written since a moment (so the fact table refreshes their units) and ``affected_by_time`` those falling
+due; ``SupervisionMeasures`` below is such an indicator over ``petitions.Supervision``. Set ``scorable =
+False`` for anything that counts volume.
 
 Cautions (§6): these figures count resolution, timeliness and satisfaction, not raw volume (indicators
 that count volume are marked ``scorable = False`` and a scheme refuses to score them); nothing here scores
@@ -425,7 +430,7 @@ class ClockIndicator(PetitionIndicator):
         )
         return decided.exclude(Exists(later))
 
-    def clock_when(self) -> BaseExpression:
+    def clock_when(self) -> Any:
         return F("due_on")
 
     def fact_rows(self, scope: Scope) -> tuple[QuerySet[Any], str]:
@@ -816,6 +821,11 @@ def register(ind: Indicator, *, replace: bool = False) -> Indicator:
         raise ValueError(f"An indicator with the code {ind.code!r} is already registered.")
     INDICATORS[ind.code] = ind
     return ind
+
+
+def unregister(code: str) -> Indicator | None:
+    """Take an indicator out of the registry (an app that is switched off; tests)."""
+    return INDICATORS.pop(code, None)
 
 
 def registered() -> list[Indicator]:

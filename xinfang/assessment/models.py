@@ -100,7 +100,10 @@ class IndicatorFact(models.Model):
     indicators broken down by category (-1 uncategorised) and 0 for the others.
     """
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    # A derived cache of millions of rows: no constraint to check on each of them (units are never deleted).
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("unit")
+    )
     unit_path = models.CharField(max_length=255)
     month = models.DateField(_("month"))
     indicator = models.CharField(_("indicator"), max_length=40)

@@ -34,6 +34,11 @@ def q2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def plain(value: Decimal) -> str:
+    """A decimal as people write it: 20, 18.5 (no trailing zeros, no exponent)."""
+    return f"{value.normalize():f}" if value != value.to_integral() else f"{value.to_integral():f}"
+
+
 @dataclass
 class ItemResult:
     code: str
@@ -64,11 +69,11 @@ def item_points(item: SchemeItem, num: int, den: int | None) -> tuple[Decimal | 
     weight = item.weight
     if item.rule in (ItemRule.DEDUCT, ItemRule.AWARD):
         amount = min(weight, (item.per_count or Decimal(0)) * num)
-        sign = -1 if item.rule == ItemRule.DEDUCT else 1
-        return q2(sign * amount), _("%(n)d × %(per)s, at most %(weight)s") % {
+        points = q2(-amount if item.rule == ItemRule.DEDUCT and amount else amount)
+        return points, _("%(n)d × %(per)s, at most %(weight)s") % {
             "n": num,
-            "per": item.per_count,
-            "weight": weight,
+            "per": plain(item.per_count or Decimal(0)),
+            "weight": plain(weight),
         }
     rate = _percent(num, den)
     if rate is None:
@@ -93,8 +98,8 @@ def item_points(item: SchemeItem, num: int, den: int | None) -> tuple[Decimal | 
             else (floor - rate) / (floor - target)
         )
     return q2(weight * share), _("%(rate)s%% against a target of %(target)s%%") % {
-        "rate": q2(rate),
-        "target": target,
+        "rate": f"{rate:.1f}",
+        "target": plain(target),
     }
 
 

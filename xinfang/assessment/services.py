@@ -78,9 +78,7 @@ def _text(value: str) -> str:
     return (value or "").strip()
 
 
-def plain(value: Decimal) -> str:
-    """A decimal as people write it: 20, 18.5 (no trailing zeros, no exponent)."""
-    return f"{value.normalize():f}" if value != value.to_integral() else f"{value.to_integral():f}"
+plain = scoring.plain
 
 
 # --- schemes ---------------------------------------------------------------------------------------------

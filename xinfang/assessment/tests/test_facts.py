@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 import pytest
 import time_machine
 from django.db import transaction
+from django.db.models import F, Q
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -23,8 +25,9 @@ from xinfang.assessment.models import IndicatorFact, IndicatorSettings
 from xinfang.core.errors import DomainError
 from xinfang.orgs.models import Unit
 from xinfang.petitions import oversight, services
+from xinfang.petitions import services as petition_services
 from xinfang.petitions.detection import suggestion_decide
-from xinfang.petitions.models import Petition, Suggestion, Supervision
+from xinfang.petitions.models import Appeal, Petition, Suggestion, Supervision
 from xinfang.petitions.selectors import visible_petitions
 from xinfang.petitions.states import Channel, PetitionType, Rating
 from xinfang.petitions.tests.factories import register
@@ -242,6 +245,52 @@ def test_an_accusation_kept_from_the_viewer_is_subtracted_from_the_facts(demo):
         petitions=visible_petitions(handler), area=unit("ah-la-ja"), today=day("2025-09-01")
     )
     assert not Figures(department, user=handler).fast("on_time", YEAR)
+
+
+class ReviewsDecidedInTime(ind.Indicator):
+    """An indicator another app could register: appeals decided within their limit, by deciding unit."""
+
+    code = "test_reviews_decided"
+    label = "Reviews requested"  # type: ignore[assignment]
+    model = Appeal
+    petition_path = "petition"
+    subject_field = "unit"
+    responsible_field = "unit"
+
+    def when(self, scope: ind.Scope) -> Any:
+        return F("requested_on")
+
+    def numerator_q(self, scope: ind.Scope) -> Q:
+        return Q(opinion__isnull=False)
+
+
+def test_an_indicator_registered_by_another_app_is_kept_in_the_facts_like_the_others(demo):
+    history()
+    with at("2025-05-10"):
+        petition_services.petition_decide_review(
+            petition_id=Appeal.objects.get().petition_id,
+            user=User.objects.get(username="leader"),
+            decision="support",
+            facts_found="属实",
+            reasons="理由",
+            legal_basis="依据",
+            delivered_on=day("2025-05-10"),
+        )
+    extra = ind.register(ReviewsDecidedInTime())
+    try:
+        with pytest.raises(ValueError):
+            ind.register(ReviewsDecidedInTime())
+        refresh_on("2025-09-01")
+        scope = everything("ah-la-ja", day("2025-09-01"))
+        figures = Figures(scope)
+        assert figures.fast(extra.code, YEAR)
+        got = figures.figure(extra.code, YEAR)
+        assert (got.numerator, got.denominator) == (1, 1)
+        assert got == ind.figure(extra, scope, YEAR)
+        assert IndicatorFact.objects.filter(indicator=extra.code).exists()
+    finally:
+        ind.unregister(extra.code)
+    assert extra.code not in ind.INDICATORS
 
 
 # --- generated histories ---------------------------------------------------------------------------
