@@ -295,7 +295,10 @@ def load_petitions(today: dt.date) -> None:
             [first_petition],
         )
         cursor.execute("ALTER TABLE bench_flow ADD COLUMN petition_id bigint")
-        cursor.execute("UPDATE bench_flow SET petition_id = %s + g - 1", [first_petition])
+        # Ids follow no order of the plan: each petition is found by its number.
+        cursor.execute(
+            "UPDATE bench_flow f SET petition_id = p.id FROM petitions_petition p WHERE p.number = 'B' || f.g"
+        )
         _clocks(cursor, today)
         cursor.execute(
             """

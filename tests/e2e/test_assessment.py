@@ -92,7 +92,9 @@ def test_a_scheme_like_the_articles_is_set_up_computed_explained_and_exported(pa
         expect(page.locator(".pethead")).to_be_visible()
 
 
-def test_a_bypass_petition_is_traced_back_and_the_inspector_records_the_outcome(page: Page, demo_data) -> None:
+def test_a_bypass_petition_is_traced_back_and_the_inspector_records_the_outcome(
+    page: Page, demo_data
+) -> None:
     earlier = accepted(seed=901, on="2025-03-03", subject="拖欠工资问题第901号")
     replied(earlier, on="2025-05-20")  # after the 60-day handling deadline
     with at("2025-06-10"):
@@ -115,7 +117,8 @@ def test_a_bypass_petition_is_traced_back_and_the_inspector_records_the_outcome(
     holder = chain.locator(".as-earlier .as-holding").filter(has_text="金安区人力资源和社会保障局")
     expect(holder).to_contain_text("赵人社局经办人")
     expect(holder.locator(".as-clocks li.as-late")).to_have_count(1)
-    expect(page.locator(".as-duties")).to_contain_text(zh("Art. 45 (1): shirking, delay, or not completed in time"))
+    late = zh("Art. 45 (1): shirking, delay, or not completed in time")
+    expect(page.locator(".as-duties")).to_contain_text(late)
     form = page.locator("section[aria-labelledby=rec-title] form")
     form.locator("[name=subject]").select_option(label="赵人社局经办人 · 金安区人力资源和社会保障局")
     form.locator("[name=ground]").select_option("45-1")
@@ -169,7 +172,8 @@ def test_a_checklist_item_counts_as_closed_only_after_a_second_person_verified_i
         zh("Evidence submitted, awaiting verification")
     )
     # The owner is offered no verification: a second person must do it.
-    expect(town.locator("li.as-item").first.get_by_role("button", name=zh("Record the verification"))).to_have_count(0)
+    verify = town.locator("li.as-item").first.get_by_role("button", name=zh("Record the verification"))
+    expect(verify).to_have_count(0)
     assert sideways_overflow(town) <= 0
     screenshot(town, "assessment-checklist-phone")
 

@@ -22,7 +22,6 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import BaseExpression
-from django.db.models.functions import Substr
 
 from xinfang.accounts import scoping
 from xinfang.orgs.models import AREA_KINDS, Unit
@@ -81,7 +80,10 @@ class Figures:
         if not any(area.path.startswith(root.path) for root in roots):
             return False
         visible = visible_petitions(user)
-        return Petition.objects.filter(_accusations()).exclude(Exists(visible.filter(pk=OuterRef("pk"))))
+        hidden = Petition.objects.filter(_accusations()).exclude(Exists(visible.filter(pk=OuterRef("pk"))))
+        # Most areas hold no accusation kept from the viewer: then there is nothing to subtract at all.
+        near = prefix_lookup("place__path", area.path) | prefix_lookup("unit_links__unit_path", area.path)
+        return hidden if hidden.filter(near).exists() else None
 
     def fast(self, code: str, period: ind.Period, by: str | None = None) -> bool:
         scope, state = self.scope, self._state
@@ -107,26 +109,32 @@ class Figures:
         area = self.scope.area
         assert area is not None
         qs = IndicatorFact.objects.filter(
-            prefix_lookup("unit_path", area.path),
-            month__gte=period.start,
-            month__lt=period.end,
             indicator=indicator.code,
             variant=indicator.variant(self.scope.options),
+            month__gte=period.start,
+            month__lt=period.end,
         )
         key: str | None = None
-        if by == "month":
-            key = "month"
-        elif by == "category":
-            key = "category"
-        elif by == "child":
-            qs = qs.annotate(child=Substr("unit_path", 1, len(area.path) + Unit.steplen))
-            key = "child"
+        paths: dict[int, str] = {}
+        if by == "child":
+            # A child above the grain is read from its rollup rows, a town from its own grain rows.
+            kids = self._kids
+            paths = {pk: path for pk, path, _level in kids}
+            grain = [pk for pk, _path, level in kids if level >= GRAIN_LEVEL]
+            above = [pk for pk, _path, level in kids if level < GRAIN_LEVEL]
+            qs = qs.filter(Q(unit_id__in=grain, rollup=False) | Q(unit_id__in=above, rollup=True))
+            key = "unit_id"
+        else:
+            qs = qs.filter(unit_id=area.pk, rollup=area.level < GRAIN_LEVEL)
+            key = {"month": "month", "category": "category"}.get(by or "")
         fields = ["component"] + ([key] if key else [])
         result: dict[Any, dict[str, int]] = {}
         for row in qs.values(*fields).annotate(total=Sum("value")).order_by():
             value = row[key] if key else None
             if by == "category":
                 value = None if value == -1 else value
+            elif by == "child":
+                value = paths[value]  # type: ignore[index]
             result.setdefault(value, {})[row["component"]] = row["total"]
         return result
 
@@ -153,15 +161,19 @@ class Figures:
         return result
 
     @cached_property
-    def child_paths(self) -> set[str]:
-        """The paths of the areas one level below the scope's area: the groups of ``by="child"``."""
+    def _kids(self) -> list[tuple[int, str, int]]:
         area = self.scope.area
         if area is None:
-            return set()
+            return []
         kids = Unit.objects.filter(
             prefix_lookup("path", area.path), depth=area.depth + 1, kind__in=AREA_KINDS
         )
-        return set(kids.values_list("path", flat=True))
+        return list(kids.values_list("pk", "path", "level"))
+
+    @property
+    def child_paths(self) -> set[str]:
+        """The paths of the areas one level below the scope's area: the groups of ``by="child"``."""
+        return {path for _pk, path, _level in self._kids}
 
     def counts(self, code: str, period: ind.Period, by: str | None = None) -> dict[Any, dict[str, int]]:
         """``{group: {component: count}}``; the group is None without ``by``.

@@ -93,11 +93,13 @@ def fact_variants() -> list[Options]:
 
 
 class IndicatorFact(models.Model):
-    """One component count of one indicator for one grain unit and one month (the fast path).
+    """One component count of one indicator for one unit and one month (the fast path).
 
-    The grain is the town or street (or the place itself when it lies higher); an area's figure is the
-    sum over the grains under it (a prefix of ``unit_path``). ``category`` is the top-level category for
-    indicators broken down by category (-1 uncategorised) and 0 for the others.
+    *Grain rows* (``rollup`` false) count the rows whose subject lies under one grain unit: the town or
+    street, or the subject's own area when it lies higher. *Rollup rows* (``rollup`` true) hold, for
+    every area above the grain (county, city, province), the sum of the grain rows under it ("subtree
+    sums through the unit path", kept so that a city's figure is one row, not a thousand). ``category``
+    is the top-level category for indicators broken down by category (-1 uncategorised), 0 otherwise.
     """
 
     # A derived cache of millions of rows: no constraint to check on each of them (units are never deleted).
@@ -105,6 +107,7 @@ class IndicatorFact(models.Model):
         Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("unit")
     )
     unit_path = models.CharField(max_length=255)
+    rollup = models.BooleanField(default=False)
     month = models.DateField(_("month"))
     indicator = models.CharField(_("indicator"), max_length=40)
     variant = models.CharField(max_length=20, blank=True)
@@ -116,16 +119,18 @@ class IndicatorFact(models.Model):
         verbose_name = _("indicator fact")
         verbose_name_plural = _("indicator facts")
         constraints = [
+            # Also the index every reader uses: one unit, one indicator, a range of months.
             models.UniqueConstraint(
-                fields=["unit", "month", "indicator", "variant", "category", "component"],
+                fields=["unit", "rollup", "indicator", "variant", "month", "category", "component"],
                 name="assessment_fact_unique_cell",
             )
         ]
         indexes = [
+            # The grain rows of a subtree for one month: what a rollup is summed from.
             models.Index(
-                fields=["unit_path", "month"],
-                name="assessment_fact_path_month",
-                opclasses=["varchar_pattern_ops", "date_ops"],
+                fields=["month", "unit_path"],
+                name="assessment_fact_month_path",
+                opclasses=["date_ops", "varchar_pattern_ops"],
             ),
         ]
 
