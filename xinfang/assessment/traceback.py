@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -381,14 +381,19 @@ def review_open(*, petition: Petition, today: dt.date | None = None) -> Accounta
     if not triggers:
         return None
     chain, duties = build_chain(petition, today)
-    return AccountabilityReview.objects.create(
-        petition=petition,
-        area=_county_of(petition),
-        year=today.year,
-        triggers=triggers,
-        chain=chain,
-        duties=duties,
-    )
+    try:
+        with transaction.atomic():
+            return AccountabilityReview.objects.create(
+                petition=petition,
+                area=_county_of(petition),
+                year=today.year,
+                triggers=triggers,
+                chain=chain,
+                duties=duties,
+            )
+    except IntegrityError:
+        # Another sweeper opened it a moment ago (one review per petition is the table's own rule).
+        return AccountabilityReview.objects.get(petition=petition)
 
 
 def review_rebuild(review: AccountabilityReview, today: dt.date | None = None) -> AccountabilityReview:
