@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("conferences/", include("xinfang.web.conferences.urls")),
     path("agency/", include("xinfang.web.agency.urls")),
     path("community/", include("xinfang.web.community.urls")),
+    path("assessment/", include("xinfang.web.assessment.urls")),
     path("", include("xinfang.web.urls")),
 ]
 if settings.DEBUG:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import accounts, agency, analytics, community, conferences, orgs, petitions, stations
+from . import accounts, agency, analytics, assessment, community, conferences, orgs, petitions, stations
 from .auth import SessionAuth, TokenAuth
 from .errors import install_error_handlers
 
@@ -27,3 +27,4 @@ api.add_router("/", analytics.router)
 api.add_router("/", conferences.router)
 api.add_router("/", agency.router)
 api.add_router("/", community.router)
+api.add_router("/", assessment.router)

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 
 MAY = ind.Period(dt.date(2025, 5, 1), dt.date(2025, 6, 1))
 MARCH = ind.Period(dt.date(2025, 3, 1), dt.date(2025, 4, 1))
+APRIL = ind.Period(dt.date(2025, 4, 1), dt.date(2025, 5, 1))
+APRIL_MAY = ind.Period(dt.date(2025, 4, 1), dt.date(2025, 6, 1))
 
 
 def scope(today: str, *, area: str = "ah-la-ja", user: str = "leader", **options: bool | int) -> ind.Scope:
@@ -84,21 +86,35 @@ def evaluated_four() -> dict[str, Petition]:
 
 def test_participation_and_satisfaction_with_both_switches(demo):
     p = evaluated_four()
-    participation = ind.figure(ind.indicator("participation"), scope("2025-06-15"), MAY)
+    participation = ind.figure(ind.indicator("participation"), scope("2025-06-15"), APRIL_MAY)
     assert (participation.numerator, participation.denominator) == (3, 4)
 
     satisfaction = ind.indicator("satisfaction")
-    default = ind.figure(satisfaction, scope("2025-06-15"), MAY)
+    default = ind.figure(satisfaction, scope("2025-06-15"), APRIL_MAY)
     assert (default.numerator, default.denominator) == (2, 3)
-    assert ids(satisfaction.numerator(scope("2025-06-15"), MAY)) == {p["A"].pk, p["B"].pk}
+    assert ids(satisfaction.numerator(scope("2025-06-15"), APRIL_MAY)) == {p["A"].pk, p["B"].pk}
 
-    strict = ind.figure(satisfaction, scope("2025-06-15", basic_counts=False), MAY)
+    strict = ind.figure(satisfaction, scope("2025-06-15", basic_counts=False), APRIL_MAY)
     assert (strict.numerator, strict.denominator) == (1, 3)
-    assert ids(satisfaction.numerator(scope("2025-06-15", basic_counts=False), MAY)) == {p["A"].pk}
+    assert ids(satisfaction.numerator(scope("2025-06-15", basic_counts=False), APRIL_MAY)) == {p["A"].pk}
 
-    with_unrated = ind.figure(satisfaction, scope("2025-06-15", unrated_counts=True), MAY)
+    with_unrated = ind.figure(satisfaction, scope("2025-06-15", unrated_counts=True), APRIL_MAY)
     assert (with_unrated.numerator, with_unrated.denominator) == (3, 4)
-    assert p["D"].pk in ids(satisfaction.numerator(scope("2025-06-15", unrated_counts=True), MAY))
+    assert p["D"].pk in ids(satisfaction.numerator(scope("2025-06-15", unrated_counts=True), APRIL_MAY))
+
+
+def test_a_rating_counts_in_the_month_it_was_given_and_an_unrated_window_when_it_lapsed(demo):
+    p = evaluated_four()  # replied 20 April, rated 21 April, window of D lapses on 5 May
+    participation = ind.indicator("participation")
+    april = ind.figure(participation, scope("2025-06-15"), APRIL)
+    may = ind.figure(participation, scope("2025-06-15"), MAY)
+    assert (april.numerator, april.denominator) == (3, 3)
+    assert (may.numerator, may.denominator) == (0, 1)
+    assert ids(participation.denominator(scope("2025-06-15"), MAY)) == {p["D"].pk}
+    window = p["D"].clocks.get(kind="evaluation_window")
+    assert MAY.start <= window.due_on < MAY.end
+    # Before D's window has lapsed it is counted nowhere: its window has not ended.
+    assert ind.figure(participation, scope("2025-04-25"), MAY).denominator == 0
 
 
 def test_repeat_rate_and_bypass_count_by_destination_level(demo):
@@ -193,6 +209,7 @@ def test_grouped_figures_equal_the_figures_of_each_group(demo):
     replied(late, on="2025-05-25")
     county = scope("2025-06-15")
     indicator = ind.indicator("on_time")
+    assert county.area is not None
     by_town = ind.grouped(indicator, county, MAY, ind.child_area_key(county.area))
     for code in ("ah-la-ja-wc", "ah-la-ja-ssp"):
         town = Unit.objects.get(code=code)

@@ -2,7 +2,9 @@
 areas below and a breakdown by category. Every figure links to the list of the petitions it counted.
 
 Everyone sees their own jurisdiction: the petitions come from ``visible_petitions`` and the area must lie
-in the viewer's jurisdiction. Thin views: parse the parameters, ask ``assessment.indicators``, render.
+in the viewer's jurisdiction. Thin views: parse the parameters, ask ``assessment.figures`` (the fact
+table when it can answer exactly, else the indicators' QuerySets), render. The switches default to the
+locality's ``IndicatorSettings``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from django.utils.translation import gettext_lazy
 
 from xinfang.accounts import scoping
 from xinfang.assessment import indicators as ind
+from xinfang.assessment.facts import facts_state
+from xinfang.assessment.figures import FACTS, Figures
+from xinfang.assessment.models import options_for
 from xinfang.core.xlsx import XLSX_CONTENT_TYPE, build_xlsx
 from xinfang.orgs.models import AREA_KINDS, Unit
 from xinfang.orgs.selectors import ancestors
@@ -118,6 +123,12 @@ class Params:
     scope: ind.Scope
     today: dt.date
     errors: list[str]
+    figures: Figures | None = None
+
+    @property
+    def read(self) -> Figures:
+        assert self.figures is not None
+        return self.figures
 
     def query(self, **extra: Any) -> str:
         values: dict[str, Any] = {
@@ -169,13 +180,14 @@ def parse(request: HttpRequest) -> Params:
         errors.append(_("Give a custom period as two dates, the first not after the second."))
         kind = "month"
     period = period_for(kind, today, start, last)
+    local = options_for(area)
     options = ind.Options(
-        basic_counts=request.GET.get("basic", "1") != "0",
-        unrated_counts=request.GET.get("unrated", "0") == "1",
-        one_time_days=ind.one_time_days(),
+        basic_counts=request.GET.get("basic", "1" if local.basic_counts else "0") != "0",
+        unrated_counts=request.GET.get("unrated", "1" if local.unrated_counts else "0") == "1",
+        one_time_days=local.one_time_days,
     )
     scope = ind.Scope(petitions=visible_petitions(user), area=area, today=today, options=options)
-    return Params(area, kind, period, options, scope, today, errors)
+    return Params(area, kind, period, options, scope, today, errors, Figures(scope, user=user))
 
 
 # --- the dashboard ---------------------------------------------------------------------------------
@@ -226,7 +238,7 @@ def _cell(
 def _headline(params: Params) -> list[tuple[ind.Figure, str, str | None]]:
     rows = []
     for code in HEADLINE:
-        figure = ind.figure(ind.indicator(code), params.scope, params.period)
+        figure = params.read.figure(code, params.period)
         rows.append(
             (
                 figure,
@@ -238,7 +250,7 @@ def _headline(params: Params) -> list[tuple[ind.Figure, str, str | None]]:
 
 
 def _states(params: Params) -> list[tuple[str, str, int, str]]:
-    counts = ind.counts_by(ind.indicator("received"), params.scope, params.period, "state")
+    counts = params.read.counts_by("received", params.period, "state")
     order = {value: index for index, value in enumerate(State.values)}
     return [
         (state, str(State(state).label), n, _drill_url(params, "received", "num", state=state))
@@ -247,7 +259,7 @@ def _states(params: Params) -> list[tuple[str, str, int, str]]:
 
 
 def _bypass(params: Params) -> list[tuple[str, int, str]]:
-    counts = ind.counts_by(ind.indicator("bypass"), params.scope, params.period, "bypass_destination_level")
+    counts = params.read.counts_by("bypass", params.period, "bypass_destination_level")
     rows = []
     for level, n in sorted(counts.items(), key=lambda item: (item[0] is None, item[0] or 0)):
         label = ind.BYPASS_LEVELS.get(level, _("Unknown level")) if level is not None else _("Unknown level")
@@ -264,7 +276,7 @@ def _charts(params: Params) -> list[dict[str, Any]]:
         for code in codes:
             indicator = ind.indicator(code)
             points: list[dict[str, Any]] = []
-            for month, num, den in ind.trend(indicator, params.scope, months):
+            for month, num, den in params.read.trend(code, months):
                 figure = ind.Figure(indicator, num, den or 0)
                 rate = figure.rate
                 drill = reverse("dashboard:drill") + "?" + params.with_period(month) + "&code=" + code
@@ -303,9 +315,8 @@ def _ranking(params: Params) -> list[dict[str, Any]]:
     )
     if not kids:
         return []
-    key = ind.child_area_key(area)
-    on_time = ind.grouped(ind.indicator("on_time"), params.scope, params.period, key)
-    satisfaction = ind.grouped(ind.indicator("satisfaction"), params.scope, params.period, key)
+    on_time = params.read.grouped("on_time", params.period, "child")
+    satisfaction = params.read.grouped("satisfaction", params.period, "child")
     rows: list[dict[str, Any]] = []
     for kid in kids:
         cells = [
@@ -326,10 +337,9 @@ def _ranking(params: Params) -> list[dict[str, Any]]:
 
 def _categories(params: Params) -> list[dict[str, Any]]:
     """Received, on-time completion and satisfaction per top-level category."""
-    key = ind.category_key()
-    received = ind.grouped(ind.indicator("received"), params.scope, params.period, key)
-    on_time = ind.grouped(ind.indicator("on_time"), params.scope, params.period, key)
-    satisfaction = ind.grouped(ind.indicator("satisfaction"), params.scope, params.period, key)
+    received = params.read.grouped("received", params.period, "category")
+    on_time = params.read.grouped("on_time", params.period, "category")
+    satisfaction = params.read.grouped("satisfaction", params.period, "category")
     keys = set(received) | set(on_time) | set(satisfaction)
     names = dict(Category.objects.filter(pk__in=[k for k in keys if k is not None]).values_list("pk", "name"))
     rows: list[dict[str, Any]] = []
@@ -363,7 +373,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "headline": _headline(params),
         "states": _states(params),
         "bypass": _bypass(params),
-        "bypass_figure": ind.figure(ind.indicator("bypass"), params.scope, params.period),
+        "bypass_figure": params.read.figure("bypass", params.period),
         "bypass_url": _drill_url(params, "bypass", "num"),
         "charts": _charts(params),
         "ranking": _ranking(params),
@@ -371,6 +381,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "trail": _area_trail(params, request.user),
         "definitions": [ind.indicator(code) for code in [*HEADLINE, "bypass", "received"]],
     }
+    state = facts_state()
+    context["facts_at"] = state.refreshed_at if state and FACTS in params.read.sources else None
     return render(request, "dashboard/index.html", context)
 
 

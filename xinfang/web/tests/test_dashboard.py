@@ -21,6 +21,8 @@ INDEX = reverse("dashboard:index")
 DRILL = reverse("dashboard:drill")
 MAY = {"period": "custom", "from": "2025-05-01", "to": "2025-05-31"}
 MARCH = {"period": "custom", "from": "2025-03-01", "to": "2025-03-31"}
+# Ratings count in the month they were given (assessment.indicators: a window ends when rated).
+APRIL = {"period": "custom", "from": "2025-04-01", "to": "2025-04-30"}
 
 
 def numbers(html: str) -> set[str]:
@@ -111,7 +113,7 @@ def test_the_basically_satisfied_switch_changes_satisfaction(client_for, demo):
     leader = client_for("leader")
 
     def satisfaction(**switches: str) -> str:
-        page = get(leader, INDEX, {**MAY, **switches})
+        page = get(leader, INDEX, {**APRIL, **switches})
         card = page[page.index("<h2>Satisfaction</h2>") :]
         match = re.search(r'<p class="dash-big"><a href="[^"]+">([^<]+)</a>', card)
         assert match is not None
@@ -120,7 +122,7 @@ def test_the_basically_satisfied_switch_changes_satisfaction(client_for, demo):
     assert satisfaction() == "66.7%"
     assert satisfaction(basic="0") == "33.3%"
     assert satisfaction(basic="1", unrated="1") == "66.7%"  # nobody left unrated
-    strict = numbers(get(leader, DRILL, {**MAY, "basic": "0", "code": "satisfaction", "part": "num"}))
+    strict = numbers(get(leader, DRILL, {**APRIL, "basic": "0", "code": "satisfaction", "part": "num"}))
     assert strict == {petitions[0].number}
 
 

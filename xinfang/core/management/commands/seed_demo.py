@@ -11,6 +11,7 @@ from django.db import transaction
 from xinfang.accounts.demo import DEMO_USERS, build_demo_users
 from xinfang.agency.demo import build_demo_agency
 from xinfang.analytics.demo import build_demo_analytics
+from xinfang.assessment.demo import build_demo_assessment
 from xinfang.community.demo import build_demo_community
 from xinfang.conferences.demo import build_demo_conferences
 from xinfang.orgs.demo import build_demo_tree
@@ -46,6 +47,9 @@ class Command(BaseCommand):
             build_demo_community()
         with transaction.atomic():
             build_demo_conferences()
+        with transaction.atomic():
+            # After every other builder: the schemes and reviews are computed over all the demo petitions.
+            build_demo_assessment()
         with transaction.atomic():
             # Last: the text index and the routing model learn from every demo petition above.
             build_demo_analytics()
