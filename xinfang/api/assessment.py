@@ -54,7 +54,7 @@ def list_indicators(request: HttpRequest) -> list[s.IndicatorOut]:
 
 
 @router.get("/assessment/figures", response={200: s.FiguresOut, **COMMON_ERRORS, 400: s.ErrorOut})
-def get_figures(request: HttpRequest, query: Query[s.FiguresQuery]) -> s.FiguresOut:
+def get_figures(request: HttpRequest, query: Query[s.IndicatorFiguresQuery]) -> s.FiguresOut:
     """The figures of an area for a period, as the caller may see them (the dashboard's numbers)."""
     user = _actor(request)
     area = get_object_or_404(Unit, pk=query.area)
@@ -162,7 +162,7 @@ def create_scheme(request: HttpRequest, body: s.SchemeIn) -> Any:
 
 
 @router.post("/assessment/schemes/{scheme_id}/publish", response={200: s.SchemeDetailOut, **WRITE_ERRORS})
-def publish_scheme(request: HttpRequest, scheme_id: int, body: s.VersionIn) -> s.SchemeDetailOut:
+def publish_scheme(request: HttpRequest, scheme_id: int, body: s.SchemeVersionIn) -> s.SchemeDetailOut:
     user = _actor(request)
     scheme = selectors.get_scheme(user, scheme_id)
     services.scheme_publish(scheme_id=scheme.pk, user=user, expected_version=body.expected_version)

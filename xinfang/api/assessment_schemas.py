@@ -67,7 +67,7 @@ def indicator_out(indicator: ind.Indicator) -> IndicatorOut:
     )
 
 
-class FiguresQuery(Schema):
+class IndicatorFiguresQuery(Schema):
     area: Id = Field(description="An area of your jurisdiction: petitions whose place lies in it.")
     start: Day = Field(description="First day of the period.")
     end: Day = Field(description="Last day of the period (included).")
@@ -131,7 +131,7 @@ class SchemeIn(Schema):
     notes: LongText = ""
 
 
-class VersionIn(Schema):
+class SchemeVersionIn(Schema):
     expected_version: Annotated[int, Field(ge=1, le=2**31)] | None = None
 
 
@@ -142,7 +142,7 @@ class CopyIn(Schema):
     weights: Annotated[dict[Annotated[str, Field(max_length=40)], Points], Field(max_length=30)] = {}
 
 
-class ItemOut(Schema):
+class SchemeItemOut(Schema):
     indicator: str
     label: str
     weight: float
@@ -170,7 +170,7 @@ class SchemeOut(Schema):
 
 
 class SchemeDetailOut(SchemeOut):
-    items: list[ItemOut]
+    items: list[SchemeItemOut]
     latest_run_id: int | None
     history: list[dict[str, Any]] = Field(description="The line of copies: year, share, id.")
 
@@ -207,7 +207,7 @@ def scheme_detail_out(scheme: AssessmentScheme, history: list[AssessmentScheme])
     return SchemeDetailOut(
         **_scheme_fields(scheme),
         items=[
-            ItemOut(
+            SchemeItemOut(
                 indicator=i.indicator,
                 label=str(ind.indicator(i.indicator).label),
                 weight=float(i.weight),
