@@ -364,24 +364,34 @@ def _needs_full(state: FactState, today: dt.date) -> bool:
 
 
 def _recompute(cells: set[tuple[int, dt.date]], *, today: dt.date, grains: Grains) -> int:
-    """Replace the rows of the dirty (grain, month) cells, month by month, every indicator once, then the
-    rollups of the areas above them for those months."""
-    by_month: dict[dt.date, set[int]] = defaultdict(set)
+    """Replace the rows of the dirty (grain, month) cells, then the rollups of the areas above them.
+
+    Grains with the same dirty months are recomputed together: one query per indicator reads all their
+    months at once (the rows of a unit are read once, not once per month), and exactly their cells are
+    replaced."""
+    months_of: dict[int, set[dt.date]] = defaultdict(set)
     for grain, month in cells:
-        by_month[month].add(grain)
+        months_of[grain].add(month)
+    groups: dict[tuple[dt.date, ...], list[int]] = defaultdict(list)
+    for grain, months in months_of.items():
+        groups[tuple(sorted(months))].append(grain)
     areas = rollup_areas()
     paths = {grain: path for grain, path in grains.of.values()}
     written = 0
-    for month, dirty in sorted(by_month.items()):
+    for months, dirty in sorted(groups.items()):
         for chunk in _chunks(sorted(dirty), GRAIN_CHUNK):
-            IndicatorFact.objects.filter(unit_id__in=chunk, month=month, rollup=False).delete()
+            IndicatorFact.objects.filter(unit_id__in=chunk, month__in=months, rollup=False).delete()
             members = grains.members(chunk)
             for indicator in ind.registered():
                 found = indicator_cells(
-                    indicator, today=today, grains=grains, subjects=members, months=[month]
+                    indicator, today=today, grains=grains, subjects=members, months=list(months)
                 )
                 written += _write(found)
-        above = rollups_of([paths.get(grain, "") for grain in dirty], areas)
+    by_month: dict[dt.date, set[int]] = defaultdict(set)
+    for grain, month in cells:
+        by_month[month].add(grain)
+    for month, dirty_grains in sorted(by_month.items()):
+        above = rollups_of([paths.get(grain, "") for grain in dirty_grains], areas)
         IndicatorFact.objects.filter(unit_id__in=above, month=month, rollup=True).delete()
         _rollup(areas, above, month)
     return written

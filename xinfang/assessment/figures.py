@@ -194,7 +194,8 @@ class Figures:
         self.sources.add(FACTS)
         counts = self._fact_counts(indicator, period, by)
         hidden = self._hidden
-        if isinstance(hidden, QuerySet):
+        # Rows that lead to no petition (conference decisions, walk-ins) are not kept from any viewer.
+        if isinstance(hidden, QuerySet) and indicator.petition_path is not None:
             hidden_scope = ind.Scope(
                 petitions=hidden, area=self.scope.area, today=self.scope.today, options=self.scope.options
             )
