@@ -373,8 +373,8 @@ def _recompute(cells: set[tuple[int, dt.date]], *, today: dt.date, grains: Grain
     for grain, month in cells:
         months_of[grain].add(month)
     groups: dict[tuple[dt.date, ...], list[int]] = defaultdict(list)
-    for grain, months in months_of.items():
-        groups[tuple(sorted(months))].append(grain)
+    for grain, dirty_months in months_of.items():
+        groups[tuple(sorted(dirty_months))].append(grain)
     areas = rollup_areas()
     paths = {grain: path for grain, path in grains.of.values()}
     written = 0

@@ -1,5 +1,9 @@
 """Who may do what in assessment and accountability. Jurisdiction always through ``accounts.scoping``.
 
+- The assessment pages are for leaders, petition departments (town and county petition offices) and
+  discipline inspection (``may_use_assessment``); other staff are refused, except on the checklist items
+  their own unit owns, where they give the evidence.
+
 - Schemes are set up by leaders and county-level petition bureaus for an area they cover; everybody whose
   seat lies in or above the organising area reads them (a league table is circulated to those assessed).
 - Accountability reviews are seen only by petition departments, leaders and discipline inspection whose
@@ -17,11 +21,19 @@ from xinfang.accounts import scoping
 from xinfang.accounts.models import Role
 from xinfang.orgs.models import Unit
 
+ASSESSMENT_USERS = (Role.LEADER, Role.TOWN_OFFICER, Role.COUNTY_OFFICER, Role.DISCIPLINE_INSPECTOR)
 SCHEME_ROLES = (Role.LEADER, Role.COUNTY_OFFICER)
 REVIEW_READERS = (Role.TOWN_OFFICER, Role.COUNTY_OFFICER, Role.LEADER, Role.DISCIPLINE_INSPECTOR)
 REVIEW_DECIDERS = (Role.DISCIPLINE_INSPECTOR, Role.LEADER)
 CHECKLIST_KEEPERS = (Role.TOWN_OFFICER, Role.COUNTY_OFFICER, Role.LEADER)
 COMMENDERS = (Role.LEADER, Role.COUNTY_OFFICER)
+
+
+def may_use_assessment(user: Any) -> bool:
+    """The assessment pages and their link: leaders, petition offices and discipline inspection."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return scoping.sees_everything(user) or bool(scoping.user_roles(user) & set(ASSESSMENT_USERS))
 
 
 def may_manage_schemes(user: Any, area: Unit) -> bool:

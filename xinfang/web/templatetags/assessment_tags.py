@@ -13,6 +13,17 @@ from xinfang.assessment.traceback import action_label, duty_text, limit_label
 register = template.Library()
 
 
+@register.simple_tag
+def shows_assessment(user: Any) -> bool:
+    """The main nav's assessment link: only for those who may use the assessment pages."""
+    cached = getattr(user, "_xinfang_shows_assessment", None)
+    if cached is None:
+        cached = permissions.may_use_assessment(user)
+        if getattr(user, "is_authenticated", False):
+            user._xinfang_shows_assessment = cached
+    return bool(cached)
+
+
 @register.inclusion_tag("assessment/_nav.html")
 def assessment_nav(user: Any, tab: str) -> dict[str, Any]:
     return {"tab": tab, "may_read_reviews": permissions.may_read_reviews(user)}

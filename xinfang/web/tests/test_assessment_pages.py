@@ -175,8 +175,8 @@ def test_the_trace_back_is_for_petition_departments_leaders_and_inspectors_who_r
     review = review_open(petition=upward)
     assert review is not None
     url = reverse("assessment:review_detail", args=[review.pk])
-    assert client_for("handler").get(reverse("assessment:reviews")).status_code == 404
-    assert client_for("handler").get(url).status_code == 404
+    assert client_for("handler").get(reverse("assessment:reviews")).status_code == 403
+    assert client_for("handler").get(url).status_code == 403
     inspector = client_for("inspector")
     page = inspector.get(url).content.decode()
     assert "金安区人力资源和社会保障局" in page and "赵人社局经办人" in page and earlier.number in page
@@ -270,3 +270,47 @@ def test_the_dashboard_reads_the_fact_table_when_it_holds_today_and_shows_the_sa
     big = re.compile(r'<p class="dash-big"><a href="[^"]+">([^<]+)</a>')
     assert big.findall(before) == big.findall(after) and "75.0%" in big.findall(after)
     assert "fact table" not in before and "assessment fact table" in after
+
+
+ASSESSMENT_LINK = 'href="/assessment/"'
+
+
+def test_the_assessment_link_and_pages_are_only_for_leaders_petition_offices_and_inspectors(client_for, demo):
+    checklist = services.checklist_create(
+        user=User.objects.get(username="county"),
+        title="专项整治清单",
+        area=Unit.objects.get(code="ah-la-ja"),
+        source=ChecklistSource.CAMPAIGN,
+    )
+    item = services.checklist_item_add(
+        checklist_id=checklist.pk,
+        user=User.objects.get(username="county"),
+        title="核发拖欠工资",
+        owner_unit=Unit.objects.get(code="ah-la-ja-rsj"),
+        due_on=timezone.localdate(),
+    )
+    for name in ("leader", "county", "town", "inspector", "admin"):
+        client = client_for(name)
+        assert ASSESSMENT_LINK in client.get(reverse("web:home")).content.decode(), name
+        assert client.get(reverse("assessment:home")).status_code == 200, name
+    for name in ("handler", "cadre"):
+        client = client_for(name)
+        assert ASSESSMENT_LINK not in client.get(reverse("web:home")).content.decode(), name
+        for url in (
+            reverse("assessment:home"),
+            reverse("assessment:definitions"),
+            reverse("assessment:scheme_new"),
+            reverse("assessment:checklists"),
+            reverse("assessment:ledger"),
+            reverse("assessment:commendations"),
+        ):
+            assert client.get(url).status_code == 403, (name, url)
+    # The unit that owns a checklist item still opens it to give the evidence; another unit does not.
+    detail = reverse("assessment:checklist_detail", args=[checklist.pk])
+    assert client_for("handler").get(detail).status_code == 200
+    assert item.title in client_for("handler").get(detail).content.decode()
+    assert client_for("cadre").get(detail).status_code == 404
+    # Anonymous visitors go to the login page as before.
+    from django.test import Client
+
+    assert Client().get(reverse("assessment:home")).status_code == 302
