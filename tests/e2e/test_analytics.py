@@ -8,8 +8,8 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from xinfang.analytics.demo import build_demo_common_issue
-from xinfang.conferences import demo as conference_demo
 from xinfang.analytics.tests.fixtures import train_small
+from xinfang.conferences import demo as conference_demo
 from xinfang.petitions.models import Category
 
 from . import seed
@@ -60,7 +60,7 @@ def test_the_common_issue_page_lists_the_demo_group_with_its_petitions(page: Pag
     screenshot(page, "analytics-issue")
 
 
-def test_a_town_sends_the_common_issue_to_its_joint_conference_in_one_click(page: Page, demo_data: Any) -> None:
+def test_a_town_sends_the_common_issue_to_its_conference_in_one_click(page: Page, demo_data: Any) -> None:
     build_demo_common_issue()
     conference_demo.ensure_conference_staff()
     conference = conference_demo.set_up("wc")
