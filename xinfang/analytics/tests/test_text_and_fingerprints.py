@@ -58,3 +58,9 @@ def test_place_terms_name_estates_roads_and_employers():
     assert "望城花园小区" in found
     assert any(term.endswith("望城路") for term in found)
     assert any(term.endswith("物流公司") for term in found)
+
+
+def test_a_company_keeps_the_words_of_its_trade_in_its_name_and_a_verb_before_a_road_is_cut():
+    assert "城南建设工程公司" in place_terms("请求督促城南建设工程公司尽快支付拖欠的劳务报酬")
+    assert "望城路" in place_terms("请求建设望城路人行道")
+    assert {"和平新村小区", "和平路"} <= set(place_terms("和平新村小区门前的和平路破损"))
