@@ -230,7 +230,8 @@ def _fill(rng: random.Random, place: Unit, subject: str) -> dict[str, object]:
 def _texts(rng: random.Random, templates: tuple[str, str, str], place: Unit) -> list[str]:
     """Subject, request and facts about one estate, firm and road (three draws are made so the rest of the
     demo stays as it was; the first is used for all three texts)."""
-    values = [_fill(rng, place, templates[0]) for _ in templates][0]
+    draws = [_fill(rng, place, templates[0]) for _ in templates]
+    values = draws[0]
     return [template.format(**values) for template in templates]
 
 
