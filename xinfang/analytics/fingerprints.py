@@ -42,7 +42,7 @@ _A = _TEMPLATE.permutations[0].astype(np.uint32)
 _B = _TEMPLATE.permutations[1].astype(np.uint32)
 GRAM_BYTES = 6  # a stored gram: three UTF-16 code units, little-endian
 _EMPTY = np.zeros(0, dtype=np.uint64)
-CHUNK = 200  # texts per vectorised MinHash step of ``many_fingerprints`` (temporaries stay in cache)
+CHUNK = 500  # texts per vectorised step of ``many_fingerprints``
 
 assert SHINGLE_SIZE == 3, "gram codes pack exactly three characters"
 
@@ -67,8 +67,8 @@ def _codes(plain: str) -> np.ndarray:
     units = np.frombuffer(plain.encode("utf-16-le"), dtype="<u2").astype(np.uint64)
     if len(units) <= SHINGLE_SIZE:
         units = np.concatenate([units, np.zeros(SHINGLE_SIZE - len(units), dtype=np.uint64)])
-    codes = (units[:-2] << np.uint64(32)) | (units[1:-1] << np.uint64(16)) | units[2:]
-    return np.unique(codes)
+    codes = np.sort((units[:-2] << np.uint64(32)) | (units[1:-1] << np.uint64(16)) | units[2:])
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
 
 
 def gram_codes(text: str) -> np.ndarray:
@@ -181,6 +181,19 @@ def _mixed(codes: np.ndarray) -> np.ndarray:
         return _fmix32(_utf8_crc32(codes))
 
 
+def _minima(hv: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """MinHash values of many texts at once: ``hv`` holds the mixed hashes of text after text, each text
+    starting at ``starts``. One permutation at a time keeps the temporaries in cache."""
+    minima = np.empty((len(starts), NUM_PERM), dtype=np.uint32)
+    scratch = np.empty(len(hv), dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        for k in range(NUM_PERM):
+            np.multiply(hv, _A[k], out=scratch)
+            np.add(scratch, _B[k], out=scratch)
+            minima[:, k] = np.minimum.reduceat(scratch, starts)
+    return minima
+
+
 def signature_of_codes(codes: np.ndarray) -> np.ndarray | None:
     if not len(codes):
         return None
@@ -236,9 +249,13 @@ def text_keys(text: str) -> list[int]:
     return band_keys(signature(text))
 
 
+def _digest(plain: str) -> str:
+    return hashlib.sha1(plain.encode(), usedforsecurity=False).hexdigest()
+
+
 def text_hash(text: str) -> str:
     """A digest of the normalised text: an index entry is rebuilt only when it changes."""
-    return hashlib.sha1(normalize(text).encode(), usedforsecurity=False).hexdigest()
+    return _digest(normalize(text))
 
 
 def candidate_probability(similarity: float) -> float:
@@ -248,10 +265,11 @@ def candidate_probability(similarity: float) -> float:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """What the index keeps of one text: its sorted gram codes and its band keys."""
+    """What the index keeps of one text: its sorted gram codes, its band keys and its digest."""
 
     codes: np.ndarray
     keys: list[int]
+    digest: str = ""
 
     @property
     def size(self) -> int:
@@ -264,32 +282,59 @@ class Fingerprint:
 
 def fingerprint(text: str) -> Fingerprint:
     plain = normalize(text)
-    return Fingerprint(_codes(plain), band_keys(_signature_plain(plain)))
+    return Fingerprint(_codes(plain), band_keys(_signature_plain(plain)), _digest(plain))
+
+
+_MASK48 = np.uint64((1 << 48) - 1)
+
+
+def _chunk(plains: list[str]) -> list[Fingerprint]:
+    """Fingerprints of a few hundred normalised texts with a fixed number of numpy calls: every text's
+    grams are tagged with the text's position in the high 16 bits, so one sort gives each text's sorted
+    unique grams, and one ``minimum.reduceat`` each text's MinHash values."""
+    filled = [i for i, plain in enumerate(plains) if plain]
+    found = [Fingerprint(_EMPTY, [], _digest(plain)) for plain in plains]
+    if not filled:
+        return found
+    padded = [plains[i].ljust(SHINGLE_SIZE, "\0") for i in filled]  # as in _codes: one padded gram
+    lengths = np.fromiter((len(p) for p in padded), dtype=np.int64, count=len(padded))
+    units = np.frombuffer("".join(padded).encode("utf-16-le"), dtype="<u2").astype(np.uint64)
+    codes = (units[:-2] << np.uint64(32)) | (units[1:-1] << np.uint64(16)) | units[2:]
+    owner = np.repeat(np.arange(len(padded), dtype=np.uint64), lengths)[:-2]
+    ends = np.cumsum(lengths)
+    within = np.arange(len(codes)) <= (ends - SHINGLE_SIZE)[owner.astype(np.int64)]
+    tagged = np.sort((owner[within] << np.uint64(48)) | codes[within])
+    tagged = tagged[np.concatenate(([True], tagged[1:] != tagged[:-1]))]
+    flat = tagged & _MASK48
+    bounds = np.searchsorted(tagged >> np.uint64(48), np.arange(len(padded) + 1, dtype=np.uint64))
+    minima = _minima(_mixed(flat), bounds[:-1])
+    packed = pack(flat)
+    for row, i in enumerate(filled):
+        low, high = int(bounds[row]), int(bounds[row + 1])
+        found[i] = _Packed(
+            flat[low:high],
+            band_keys(minima[row]),
+            found[i].digest,
+            packed[low * GRAM_BYTES : high * GRAM_BYTES],
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class _Packed(Fingerprint):
+    packed_bytes: bytes = b""
+
+    @property
+    def packed(self) -> bytes:
+        return self.packed_bytes
 
 
 def many_fingerprints(texts: Iterable[str]) -> list[Fingerprint]:
-    """Fingerprints of many texts, MinHash computed a chunk of texts at a time (same values as one by one)."""
+    """Fingerprints of many texts, a chunk of texts at a time (the same values as one by one)."""
+    plains = [normalize(text) for text in texts]
     found: list[Fingerprint] = []
-    batch = [gram_codes(text) for text in texts]
-    for start in range(0, len(batch), CHUNK):
-        part = batch[start : start + CHUNK]
-        sizes = np.fromiter((len(c) for c in part), dtype=np.int64, count=len(part))
-        filled = [c for c in part if len(c)]
-        if not filled:
-            found.extend(Fingerprint(c, []) for c in part)
-            continue
-        flat = np.concatenate(filled)
-        unique, inverse = np.unique(flat, return_inverse=True)
-        permuted = _permuted(_mixed(unique)[inverse])
-        offsets = np.concatenate([[0], np.cumsum(sizes[sizes > 0])[:-1]])
-        minima = np.minimum.reduceat(permuted, offsets, axis=0)
-        row = 0
-        for codes in part:
-            if len(codes):
-                found.append(Fingerprint(codes, band_keys(minima[row])))
-                row += 1
-            else:
-                found.append(Fingerprint(codes, []))
+    for start in range(0, len(plains), CHUNK):
+        found.extend(_chunk(plains[start : start + CHUNK]))
     return found
 
 

@@ -48,22 +48,27 @@ def _write_index(items: Iterable[tuple[int, str]]) -> int:
         existing.add(pk)
         if whole:
             known[pk] = digest
-    todo = [(pk, text, fingerprints.text_hash(text)) for pk, text in pairs]
-    todo = [(pk, text, digest) for pk, text, digest in todo if known.get(pk) != digest]
-    if not todo:
+    # The digest first: unchanged texts (most, in a rebuild) cost one normalisation, not a fingerprint.
+    changed = [(pk, text) for pk, text in pairs if known.get(pk) != fingerprints.text_hash(text)]
+    if not changed:
         return 0
+    prints = fingerprints.many_fingerprints(text for _pk, text in changed)
+    todo = [(pk, found) for (pk, _text), found in zip(changed, prints, strict=True)]
     now = timezone.now()
     fresh: list[TextFingerprint] = []
     bands: list[TextBand] = []
-    prints = fingerprints.many_fingerprints(text for _pk, text, _d in todo)
-    for (pk, _text, digest), found in zip(todo, prints, strict=True):
+    for pk, found in todo:
         fresh.append(
             TextFingerprint(
-                petition_id=pk, text_hash=digest, shingles=found.size, grams=found.packed, indexed_at=now
+                petition_id=pk,
+                text_hash=found.digest,
+                shingles=found.size,
+                grams=found.packed,
+                indexed_at=now,
             )
         )
         bands.extend(TextBand(key=key, petition_id=pk) for key in set(found.keys))
-    stale = [pk for pk, _t, _d in todo if pk in existing]
+    stale = [pk for pk, _found in todo if pk in existing]
     if stale:
         # Derived rows only: the petition's own record is untouched.
         TextBand.objects.filter(petition_id__in=stale).delete()

@@ -35,7 +35,7 @@ def fill_grams(apps: Any, schema_editor: Any) -> None:
             entries.append(
                 TextFingerprint(
                     petition_id=pk,
-                    text_hash=fingerprints.text_hash(texts[pk]),
+                    text_hash=found.digest,
                     shingles=found.size,
                     grams=found.packed,
                 )
