@@ -398,6 +398,7 @@ def load_index(pool: list[str]) -> tuple[list[str], dict[str, float]]:
     varying["received_at"] = columns.index("received_at")
     _PLAN = LoadPlan(pool, columns, template, varying, first_id, now)
     kept: list[str] = []
+    held: list[np.ndarray] = []  # SQLite: (key, petition) rows, written sorted after the load
     names = ("write petitions", "write petitions cpu", "write index rows", "write index rows cpu")
     stages = dict.fromkeys(
         (*names, "sorted keys", "indexes after", "analyze", "texts cpu", "fingerprints cpu"), 0.0
@@ -410,14 +411,11 @@ def load_index(pool: list[str]) -> tuple[list[str], dict[str, float]]:
             # foreign-key triggers while loading (superuser of the throwaway database).
             cursor.execute("SET session_replication_role = replica")
             cursor.execute("ALTER TABLE analytics_textband DROP CONSTRAINT analytics_band_key_petition")
-            band_table = "analytics_textband"
         else:
-            _sqlite_pragmas(cursor, bulk=True)
             # SQLite keeps the (key, petition) constraint as an automatic index that cannot be dropped:
-            # the keys go to a plain staging table and into the real one sorted, at the end, so that the
-            # index is appended to in order instead of updated at random 20 million times.
-            band_table = "bench_band_stage"
-            cursor.execute(f"CREATE TABLE {band_table} (key bigint NOT NULL, petition_id bigint NOT NULL)")
+            # the keys are collected (numpy) and written at the end sorted by (key, petition), so that
+            # the index is appended to in order instead of updated at random 20 million times.
+            _sqlite_pragmas(cursor, bulk=True)
         deferred = _secondary_indexes(cursor, tables)
         for name, _sql in deferred:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
@@ -433,7 +431,10 @@ def load_index(pool: list[str]) -> tuple[list[str], dict[str, float]]:
                 stages["write petitions cpu"] += clock.now() - cpu
                 began, cpu = time.perf_counter(), clock.now()
                 _write_rows(cursor, "analytics_textfingerprint", entry_columns, batch["entries"])
-                _write_rows(cursor, band_table, ["key", "petition_id"], batch["bands"])
+                if connection.vendor == "postgresql":
+                    _write_rows(cursor, "analytics_textband", ["key", "petition_id"], batch["bands"])
+                else:
+                    held.append(np.array(batch["bands"], dtype=np.int64))
                 stages["write index rows"] += time.perf_counter() - began
                 stages["write index rows cpu"] += clock.now() - cpu
             kept.extend(batch["kept"])
@@ -455,11 +456,22 @@ def load_index(pool: list[str]) -> tuple[list[str], dict[str, float]]:
                 "(SELECT MAX(id) FROM petitions_petition))"
             )
         else:
+            rows = np.concatenate(held)
+            held.clear()
+            rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+            # Through a plain staging table: one INSERT … SELECT updates the AUTOINCREMENT counter
+            # once, where an executemany into the real table would update it for every row.
+            cursor.execute("CREATE TABLE bench_band_stage (key bigint NOT NULL, petition_id bigint NOT NULL)")
+            for low in range(0, len(rows), 500_000):
+                part = rows[low : low + 500_000]
+                with transaction.atomic():
+                    _write_rows(cursor, "bench_band_stage", ["key", "petition_id"], part.tolist())
+            del rows
             cursor.execute(
-                f"INSERT INTO analytics_textband (key, petition_id) "  # noqa: S608
-                f"SELECT key, petition_id FROM {band_table} ORDER BY key, petition_id"
+                "INSERT INTO analytics_textband (key, petition_id) "
+                "SELECT key, petition_id FROM bench_band_stage ORDER BY rowid"
             )
-            cursor.execute(f"DROP TABLE {band_table}")
+            cursor.execute("DROP TABLE bench_band_stage")
         stages["sorted keys"] = time.perf_counter() - began
         began = time.perf_counter()
         for _name, sql in deferred:
