@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from xinfang.analytics.demo import build_demo_common_issue
 from xinfang.analytics.tests.fixtures import train_small
+from xinfang.conferences import demo as conference_demo
 from xinfang.petitions.models import Category
 
 from . import seed
@@ -57,6 +58,23 @@ def test_the_common_issue_page_lists_the_demo_group_with_its_petitions(page: Pag
     group.get_by_role("link").click()
     expect(page.locator("table.plist tbody tr")).to_have_count(5)
     screenshot(page, "analytics-issue")
+
+
+def test_a_town_sends_the_common_issue_to_its_conference_in_one_click(page: Page, demo_data: Any) -> None:
+    build_demo_common_issue()
+    conference_demo.ensure_conference_staff()
+    conference = conference_demo.set_up("wc")
+    login(page, "town")
+    page.goto("/analytics/issues/")
+    page.locator("ol.issues li.issue").first.get_by_role("link").click()
+    page.get_by_role("button", name=zh("Send to the conference agenda")).click()
+    expect(page.locator("main h1")).to_contain_text("南屏苑二期小区")
+    expect(page.locator(".messages")).to_contain_text(zh("The item is sent to the conference's secretariat."))
+    item = conference.items.get()
+    assert item.petitions.count() == 5
+    page.go_back()
+    page.reload()
+    expect(page.locator("main")).to_contain_text(item.title)
 
 
 def test_the_early_warning_list_shows_the_threat_and_fits_a_phone(

@@ -18,7 +18,9 @@ from xinfang.petitions.models import AppendOnlyError, Category, Petition
 
 
 class TextFingerprint(models.Model):
-    """One indexed petition: the digest of the text that its band keys were computed from."""
+    """One indexed petition: the digest of the text that its band keys were computed from, and the text's
+    character 3-gram set (``fingerprints.pack``: sorted, 6 bytes a gram), so that candidates are re-scored
+    exactly without fetching or re-tokenising their texts."""
 
     petition = models.OneToOneField(
         Petition,
@@ -29,6 +31,8 @@ class TextFingerprint(models.Model):
     )
     text_hash = models.CharField(_("text digest"), max_length=40)
     shingles = models.PositiveIntegerField(_("character 3-grams"), default=0)
+    # NULL: not yet computed (an entry older than the field); ``index_rebuild`` fills it.
+    grams = models.BinaryField(_("3-gram set"), null=True, editable=False)
     indexed_at = models.DateTimeField(_("indexed at"), default=timezone.now)
 
     class Meta:

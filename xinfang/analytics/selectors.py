@@ -1,7 +1,7 @@
 """Reads of the analytics app. Every petition read goes through ``visible_petitions(user)``.
 
-- ``near_duplicates``: earlier petitions on substantially the same matter (the MinHash index, then a
-  precise re-score on the text).
+- ``near_duplicates``: earlier petitions on substantially the same matter (the MinHash index, then an
+  exact re-score on the stored 3-gram sets).
 - ``common_issue_groups``: the 共性问题 groups of a user's jurisdiction.
 - ``early_warning``: the petition office's daily list (rising groups, collective petitions forming,
   threat words, repeat petitioners whose matter is still open).
@@ -14,6 +14,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +25,7 @@ from xinfang.petitions.selectors import visible_petitions
 from xinfang.petitions.states import OPEN_STATES
 
 from . import fingerprints, issues
-from .models import TextBand
-from .text import similarity
+from .models import TextBand, TextFingerprint
 
 # Jaccard similarity of 3-gram sets from which two texts are "substantially the same matter": on the
 # 200 labelled pairs (bench_analytics.py) 0.3 kept precision at 0.93 and found most labelled pairs.
@@ -52,27 +52,65 @@ def _text(subject: str, request: str, facts: str) -> str:
     return f"{subject} {request} {facts}"
 
 
-def index_candidates(text: str, *, limit: int = CANDIDATES, exclude: Iterable[int] = ()) -> list[int]:
-    """Ids of petitions sharing band keys with ``text``, most shared keys first (one indexed query)."""
-    keys = fingerprints.text_keys(text)
+def _candidate_sql(keys: int, excluded: int) -> str:
+    band = TextBand._meta.db_table
+    entry = TextFingerprint._meta.db_table
+    qn = connection.ops.quote_name
+    marks = ", ".join(["%s"] * keys)
+    skip = f" AND b.petition_id NOT IN ({', '.join(['%s'] * excluded)})" if excluded else ""
+    # The inner query reads the (key, petition) index alone (EXPLAIN: a covering index search on SQLite,
+    # an index-only scan on PostgreSQL); the entries are then read by primary key for the few candidates,
+    # and only those whose 3-gram count can reach the threshold are ranked. Only quoted table and column
+    # names and placeholders are formatted in; every value is a parameter.
+    return (
+        f"SELECT c.petition_id, c.hits, f.{qn('grams')} FROM ("  # noqa: S608
+        f"SELECT b.petition_id AS petition_id, COUNT(*) AS hits FROM {qn(band)} b "
+        f"WHERE b.{qn('key')} IN ({marks}){skip} GROUP BY b.petition_id"
+        f") c JOIN {qn(entry)} f ON f.petition_id = c.petition_id "
+        f"WHERE f.{qn('shingles')} BETWEEN %s AND %s AND f.{qn('grams')} IS NOT NULL "
+        "ORDER BY c.hits DESC, c.petition_id DESC LIMIT %s"
+    )
+
+
+def _candidate_rows(
+    found: fingerprints.Fingerprint, *, threshold: float, limit: int, exclude: Iterable[int]
+) -> list[tuple[int, int, bytes]]:
+    """(petition id, shared keys, packed 3-grams) of the indexed petitions sharing band keys with the
+    text and of a size that can reach ``threshold``, most shared keys first (one query)."""
+    keys = sorted(set(found.keys))
     if not keys:
         return []
-    rows = (
-        TextBand.objects.filter(key__in=keys)
-        .exclude(petition_id__in=list(exclude))
-        .values("petition_id")
-        .annotate(hits=Count("key"))
-        .order_by("-hits", "-petition_id")[:limit]
-    )
-    return [row["petition_id"] for row in rows]
+    skip = sorted(set(exclude))
+    low, high = fingerprints.size_bounds(found.size, threshold)
+    with connection.cursor() as cursor:
+        cursor.execute(_candidate_sql(len(keys), len(skip)), [*keys, *skip, low, high, limit])
+        return [(pk, hits, grams) for pk, hits, grams in cursor.fetchall()]
 
 
-def rescore(text: str, candidates: QuerySet[Petition], *, threshold: float) -> list[Match]:
-    matches = []
-    for pk, subject, request, facts in candidates.values_list("pk", "subject", "request", "facts"):
-        score = similarity(text, _text(subject, request, facts))
-        if score >= threshold:
-            matches.append(Match(pk, score))
+def index_candidates(
+    text: str, *, limit: int = CANDIDATES, exclude: Iterable[int] = (), threshold: float = NEAR_DUPLICATE
+) -> list[int]:
+    """Ids of the petitions a lookup re-scores: sharing band keys with ``text``, most shared keys first."""
+    rows = _candidate_rows(fingerprints.fingerprint(text), threshold=threshold, limit=limit, exclude=exclude)
+    return [pk for pk, _hits, _grams in rows]
+
+
+def index_matches(
+    text: str, *, threshold: float = NEAR_DUPLICATE, limit: int = CANDIDATES, exclude: Iterable[int] = ()
+) -> list[Match]:
+    """Every indexed petition (no scoping) whose text is at least ``threshold`` similar, most similar
+    first: one indexed query for the candidates and their stored 3-gram sets, then the exact Jaccard
+    similarity of the sets (the value ``text.similarity`` gives on the texts), without reading a text."""
+    found = fingerprints.fingerprint(text)
+    rows = _candidate_rows(found, threshold=threshold, limit=limit, exclude=exclude)
+    if not rows:
+        return []
+    scores = fingerprints.jaccard_packed(found.codes, [grams for _pk, _hits, grams in rows])
+    matches = [
+        Match(pk, float(score))
+        for (pk, _hits, _grams), score in zip(rows, scores, strict=True)
+        if score >= threshold
+    ]
     return sorted(matches, key=lambda m: (-m.score, -m.petition_id))
 
 
@@ -86,25 +124,31 @@ def near_duplicates(
     before: dt.datetime | None = None,
 ) -> list[Match]:
     """Petitions the user may see that say substantially the same as ``text``, most similar first."""
-    ids = index_candidates(text, exclude=exclude)
-    if not ids:
+    matches = index_matches(text, exclude=exclude, threshold=threshold)
+    if not matches:
         return []
-    qs = visible_petitions(user).filter(pk__in=ids)
+    qs = visible_petitions(user).filter(pk__in=[m.petition_id for m in matches])
     if before is not None:
         qs = qs.filter(received_at__lte=before)
-    matches = rescore(text, qs, threshold=threshold)[:limit]
-    by_pk = Petition.objects.select_related("current_unit", "place").in_bulk([m.petition_id for m in matches])
-    for match in matches:
-        match.petition = by_pk.get(match.petition_id)
-    return matches
+    by_pk = {p.pk: p for p in qs.select_related("current_unit", "place")}
+    kept = [m for m in matches if m.petition_id in by_pk][:limit]
+    for match in kept:
+        match.petition = by_pk[match.petition_id]
+    return kept
 
 
 def same_matter_any_person(petition: Petition, *, threshold: float = NEAR_DUPLICATE) -> list[Match]:
     """Unscoped: earlier petitions with substantially the same text, for detection at intake."""
     text = _text(petition.subject, petition.request, petition.facts)
-    ids = index_candidates(text, exclude=[petition.pk])
-    qs = Petition.objects.filter(pk__in=ids, received_at__lte=petition.received_at)
-    return rescore(text, qs, threshold=threshold)
+    matches = index_matches(text, exclude=[petition.pk], threshold=threshold)
+    if not matches:
+        return []
+    earlier = set(
+        Petition.objects.filter(
+            pk__in=[m.petition_id for m in matches], received_at__lte=petition.received_at
+        ).values_list("pk", flat=True)
+    )
+    return [m for m in matches if m.petition_id in earlier]
 
 
 def all_near_duplicate_pairs(threshold: float = NEAR_DUPLICATE) -> list[tuple[str, str, float]]:
@@ -114,9 +158,9 @@ def all_near_duplicate_pairs(threshold: float = NEAR_DUPLICATE) -> list[tuple[st
     rows = Petition.objects.order_by("pk").values_list("pk", "subject", "request", "facts")
     for pk, subject, request, facts in rows.iterator(chunk_size=1000):
         text = _text(subject, request, facts)
-        ids = [i for i in index_candidates(text, exclude=[pk]) if i < pk]
-        for match in rescore(text, Petition.objects.filter(pk__in=ids), threshold=threshold):
-            pairs.append((numbers[match.petition_id], numbers[pk], match.score))
+        for match in index_matches(text, exclude=[pk], threshold=threshold):
+            if match.petition_id < pk:
+                pairs.append((numbers[match.petition_id], numbers[pk], match.score))
     return pairs
 
 

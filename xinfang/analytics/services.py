@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,26 +30,45 @@ BATCH = 500
 
 
 def _write_index(items: Iterable[tuple[int, str]]) -> int:
-    """Index (petition id, text) pairs in bulk; unchanged texts are skipped. Returns how many changed."""
+    """Index (petition id, text) pairs in bulk; unchanged texts are skipped. Returns how many changed.
+
+    An entry is current when its text digest matches and its 3-gram set is there (entries written before
+    the 3-gram set was kept have none and are rewritten).
+    """
     pairs = list(items)
-    known = dict(
-        TextFingerprint.objects.filter(petition_id__in=[pk for pk, _t in pairs]).values_list(
-            "petition_id", "text_hash"
-        )
+    complete = ExpressionWrapper(Q(grams__isnull=False), output_field=BooleanField())
+    rows = (
+        TextFingerprint.objects.filter(petition_id__in=[pk for pk, _t in pairs])
+        .annotate(complete=complete)
+        .values_list("petition_id", "text_hash", "complete")
     )
+    existing: set[int] = set()
+    known: dict[int, str] = {}
+    for pk, digest, whole in rows:
+        existing.add(pk)
+        if whole:
+            known[pk] = digest
+    # The digest first: unchanged texts (most, in a rebuild) cost one normalisation, not a fingerprint.
+    changed = [(pk, text) for pk, text in pairs if known.get(pk) != fingerprints.text_hash(text)]
+    if not changed:
+        return 0
+    prints = fingerprints.many_fingerprints(text for _pk, text in changed)
+    todo = [(pk, found) for (pk, _text), found in zip(changed, prints, strict=True)]
+    now = timezone.now()
     fresh: list[TextFingerprint] = []
     bands: list[TextBand] = []
-    stale: list[int] = []
-    now = timezone.now()
-    for pk, text in pairs:
-        digest = fingerprints.text_hash(text)
-        if known.get(pk) == digest:
-            continue
-        if pk in known:
-            stale.append(pk)
-        keys = fingerprints.text_keys(text)
-        fresh.append(TextFingerprint(petition_id=pk, text_hash=digest, shingles=len(keys), indexed_at=now))
-        bands.extend(TextBand(key=key, petition_id=pk) for key in set(keys))
+    for pk, found in todo:
+        fresh.append(
+            TextFingerprint(
+                petition_id=pk,
+                text_hash=found.digest,
+                shingles=found.size,
+                grams=found.packed,
+                indexed_at=now,
+            )
+        )
+        bands.extend(TextBand(key=key, petition_id=pk) for key in set(found.keys))
+    stale = [pk for pk, _found in todo if pk in existing]
     if stale:
         # Derived rows only: the petition's own record is untouched.
         TextBand.objects.filter(petition_id__in=stale).delete()
@@ -65,10 +85,11 @@ def petition_index(*, petition: Petition) -> bool:
 
 
 def index_rebuild(*, only_missing: bool = True) -> int:
-    """Index every petition (or those not yet indexed), in batches of their own transactions."""
+    """Index every petition (or those not yet indexed, or indexed without their 3-gram set), in batches
+    of their own transactions."""
     qs = Petition.objects.order_by("pk")
     if only_missing:
-        qs = qs.filter(text_fingerprint__isnull=True)
+        qs = qs.filter(Q(text_fingerprint__isnull=True) | Q(text_fingerprint__grams__isnull=True))
     done = 0
     last = 0
     while True:

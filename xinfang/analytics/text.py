@@ -58,15 +58,17 @@ VAGUE_STARTS = (
     "社区",
     "涉案",
 )
-# Clauses end at punctuation and at function characters, which never sit inside a place name.
+# Clauses end at punctuation and at function characters, which never sit inside a place name (but
+# 和 starts many: 和平村, 和平路).
 # So do the verbs petitions put right before a place ("请求疏通铁三村", "规范望城花园物业收费").
 CLAUSE_VERBS = (
-    "请求|要求|反映|投诉|举报|咨询|建议|希望|关于|对于|督促|协调|规范|更换|疏通|修复|维修|改造|建设|拖欠|"
-    "支付|明确|查处|解决|收费|导致|造成|位于|地处|附近|旁边|周边|道路|路面"
+    "请求|要求|反映|投诉|举报|咨询|建议|希望|关于|对于|督促|协调|规范|更换|疏通|修复|维修|改造|拖欠|"
+    "支付|明确|查处|解决|收费|导致|造成|位于|地处|附近|旁边|周边|道路|路面|开展"
 )
 CLAUSE_BREAK = re.compile(
-    rf"[^\u4e00-\u9fffA-Za-z0-9]+|[的在和与了是到从向对把被给及或为让并]|{CLAUSE_VERBS}"
+    rf"[^\u4e00-\u9fffA-Za-z0-9]+|[的在与了是到从向对把被给及或为让并]|和(?!平)|{CLAUSE_VERBS}"
 )
+LEADING_VERB = re.compile(r"^(?:建设|新建|修建|兴建)")
 # Coded places of the shared data (A市, A7县, K9县 …) and the demo tree's own kinds of names.
 CODED_PLACE = re.compile(r"[A-Z]\d{0,2}[市县区]")
 CODED_PREFIX = re.compile(r"^(?:[A-Z]?\d{0,2}[市县区])+")
@@ -160,6 +162,8 @@ def place_terms(text: str) -> list[str]:
         for match in PLACE_TERM.findall(clause):
             coded = CODED_PREFIX.match(match)
             term = match[coded.end() :] if coded and len(match) - coded.end() >= 3 else match
+            # 建设 is kept inside names (城南建设工程公司) and cut from the front ("建设望城路").
+            term = LEADING_VERB.sub("", term)
             if len(term) >= 3 and term not in found and not term.startswith(VAGUE_STARTS):
                 found.append(term)
     return found

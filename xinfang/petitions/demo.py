@@ -209,17 +209,30 @@ def _person(rng: random.Random, seed: int) -> PersonData:
     )
 
 
-def _text(rng: random.Random, template: str, place: Unit) -> str:
-    return template.format(
-        firm=rng.choice(FIRMS),
-        estate=rng.choice(ESTATES),
-        road=rng.choice(ROADS),
-        village=place.name,
-        n=rng.randint(3, 40),
-        amount=rng.randint(8, 90) * 1000,
-        year=rng.choice([2024, 2025]),
-        meters=rng.choice([300, 450, 600, 800]),
-    )
+# Who plausibly does what: farms rent village land, builders work at night; anyone may owe wages.
+FIRMS_FOR = {"土地流转": FIRMS[:2] + FIRMS[4:5], "施工": [FIRMS[2], FIRMS[5]]}
+
+
+def _fill(rng: random.Random, place: Unit, subject: str) -> dict[str, object]:
+    firms = next((firms for marker, firms in FIRMS_FOR.items() if marker in subject), FIRMS)
+    return {
+        "firm": rng.choice(firms),
+        "estate": rng.choice(ESTATES),
+        "road": rng.choice(ROADS),
+        "village": place.name,
+        "n": rng.randint(3, 40),
+        "amount": rng.randint(8, 90) * 1000,
+        "year": rng.choice([2024, 2025]),
+        "meters": rng.choice([300, 450, 600, 800]),
+    }
+
+
+def _texts(rng: random.Random, templates: tuple[str, str, str], place: Unit) -> list[str]:
+    """Subject, request and facts about one estate, firm and road (three draws are made so the rest of the
+    demo stays as it was; the first is used for all three texts)."""
+    draws = [_fill(rng, place, templates[0]) for _ in templates]
+    values = draws[0]
+    return [template.format(**values) for template in templates]
 
 
 def build_demo_petitions(*, count_scale: float = 1.0, seed: int = 2023) -> int:
@@ -332,11 +345,12 @@ def _walk(
         petition_type = PetitionType.SUGGESTION
     if target == "referred_discipline":
         petition_type = PetitionType.ACCUSATION
+    subject_text, request_text, facts_text = _texts(rng, (subject, request, facts), place)
     data = IntakeData(
         channel=channel,
-        subject=_text(rng, subject, place),
-        request=_text(rng, request, place),
-        facts=_text(rng, facts, place),
+        subject=subject_text,
+        request=request_text,
+        facts=facts_text,
         place=place,
         principal=_person(rng, serial),
         category=category,

@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+import importlib
+import re
+
+from django.apps import apps as django_apps
+from django.db import connection
+
 from xinfang.accounts.models import User
 from xinfang.analytics import fingerprints, selectors, services
 from xinfang.analytics.models import TextBand, TextFingerprint
+from xinfang.analytics.routing import petition_text
+from xinfang.analytics.text import shingles, similarity
 from xinfang.petitions.models import Suggestion
 from xinfang.petitions.tests.factories import register
 
@@ -61,3 +69,73 @@ def test_bulk_pairs_list_each_pair_of_the_same_matter_once(demo):
     b = register(subject=LIFT, request=LIFT_REQUEST + "。", person="乙某", id_seed=30)
     pairs = selectors.all_near_duplicate_pairs()
     assert [(x, y) for x, y, _s in pairs] == [(a.number, b.number)]
+
+
+def test_an_index_entry_keeps_the_exact_3_gram_set_of_the_petition_text(demo):
+    petition = register(subject=LIFT, request=LIFT_REQUEST, id_seed=31)
+    entry = TextFingerprint.objects.get(petition=petition)
+    text = petition_text(petition)
+    assert (fingerprints.unpack(entry.grams) == fingerprints.gram_codes(text)).all()
+    assert entry.shingles == len(shingles(text))
+
+
+def test_a_lookup_is_one_query_and_scores_exactly_the_text_similarity(demo, django_assert_num_queries):
+    earlier = register(subject=LIFT, request=LIFT_REQUEST, person="甲某", id_seed=32)
+    text = f"{LIFT}了 {LIFT_REQUEST}！"
+    with django_assert_num_queries(1):
+        matches = selectors.index_matches(text)
+    assert [m.petition_id for m in matches] == [earlier.pk]
+    assert matches[0].score == similarity(text, petition_text(earlier))
+
+
+def test_a_candidate_whose_size_cannot_reach_the_threshold_is_not_re_scored(demo):
+    earlier = register(subject=LIFT, request=LIFT_REQUEST, id_seed=33)
+    text = f"{LIFT} {LIFT_REQUEST}"
+    assert earlier.pk in selectors.index_candidates(text)
+    entry = TextFingerprint.objects.get(petition=earlier)
+    # As if the earlier text were four times as long: at best 0.25 similar, below the threshold.
+    TextFingerprint.objects.filter(petition=earlier).update(shingles=entry.shingles * 4)
+    assert earlier.pk not in selectors.index_candidates(text)
+    assert earlier.pk in selectors.index_candidates(text, threshold=0.2)
+
+
+def test_an_entry_without_its_3_gram_set_is_skipped_by_lookups_and_filled_by_the_rebuild(demo):
+    petition = register(subject=LIFT, request=LIFT_REQUEST, id_seed=34)
+    TextFingerprint.objects.filter(petition=petition).update(grams=None, shingles=fingerprints.BANDS)
+    assert selectors.index_matches(f"{LIFT} {LIFT_REQUEST}") == []
+    assert services.index_rebuild() == 1
+    entry = TextFingerprint.objects.get(petition=petition)
+    assert entry.grams is not None and entry.shingles == len(shingles(petition_text(petition)))
+    assert [m.petition_id for m in selectors.index_matches(f"{LIFT} {LIFT_REQUEST}")] == [petition.pk]
+
+
+def test_the_migration_fills_the_3_gram_sets_and_keys_of_older_entries(demo):
+    petition = register(subject=LIFT, request=LIFT_REQUEST, id_seed=35)
+    keys = set(TextBand.objects.filter(petition=petition).values_list("key", flat=True))
+    TextBand.objects.filter(petition=petition).delete()
+    TextFingerprint.objects.filter(petition=petition).update(grams=None, shingles=fingerprints.BANDS)
+    migration = importlib.import_module("xinfang.analytics.migrations.0002_textfingerprint_grams")
+    migration.fill_grams(django_apps, None)
+    entry = TextFingerprint.objects.get(petition=petition)
+    assert (fingerprints.unpack(entry.grams) == fingerprints.gram_codes(petition_text(petition))).all()
+    assert set(TextBand.objects.filter(petition=petition).values_list("key", flat=True)) == keys
+
+
+def test_the_candidates_query_searches_the_band_key_index(demo):
+    register(subject=LIFT, request=LIFT_REQUEST, id_seed=36)
+    found = fingerprints.fingerprint(f"{LIFT} {LIFT_REQUEST}")
+    keys = sorted(set(found.keys))
+    sql = selectors._candidate_sql(len(keys), 1)
+    params = [*keys, 0, 1, 10_000, selectors.CANDIDATES]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny test table would be scanned anyway
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            # Index-only, plain or bitmap index scan: which one depends on the visibility map.
+            assert re.search(r"Index (Only )?Scan (using|on) analytics_band_key_petition", plan), plan
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+            assert "SEARCH b USING COVERING INDEX" in plan
+        assert "Seq Scan on analytics_textband" not in plan and "SCAN b" not in plan

@@ -45,6 +45,23 @@ def test_a_group_is_ranked_by_people_growth_and_support_and_named_by_place_and_t
     assert wages.people == 2 and lift.score > wages.score
 
 
+def test_the_same_complaint_about_two_estates_makes_two_groups_not_one():
+    fees = [
+        item(10, "南屏苑小区物业服务差、乱收费，请求整改", "g", 3),
+        item(11, "南屏苑小区物业服务差、乱收费，请求物业整改", "h", 2),
+        item(12, "庙南家园小区物业服务差、乱收费，请求整改", "i", 2),
+        item(13, "庙南家园小区物业服务差、乱收费，请求整改到位", "j", 1),
+    ]
+    groups = issues.group_items(fees + LIFT, today=TODAY)
+    assert sorted(sorted(int(i) for i in g.ids) for g in groups) == [[1, 2, 3], [10, 11], [12, 13]]  # type: ignore[call-overload]
+    assert {g.place for g in groups} == {"南屏苑小区", "庙南家园小区", "南屏苑二期小区"}
+
+
+def test_a_group_name_does_not_repeat_a_term_inside_another():
+    lift = issues.group_items(LIFT, today=TODAY)[0]
+    assert not any(a != b and a in b for a in lift.terms for b in lift.terms), lift.terms
+
+
 def test_one_person_writing_several_times_is_no_common_issue():
     same_person = [issues.IssueItem(**{**vars(i), "person": "a"}) for i in LIFT]
     assert issues.group_items(same_person, today=TODAY) == []
@@ -83,3 +100,18 @@ def test_the_early_warning_of_an_earlier_day_does_not_see_later_petitions(demo):
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     assert selectors.early_warning(User.objects.get(username="county"), day=yesterday).threats == []
     assert selectors.early_warning(User.objects.get(username="county")).threats
+
+
+def test_a_letter_naming_no_place_does_not_join_the_groups_of_two_roads():
+    roads = [
+        item(20, "望城路道路破损多年未修，请求维修望城路破损路面", "k", 3),
+        item(21, "望城路道路破损多年未修，请求尽快维修望城路破损路面", "l", 2),
+        item(22, "史河路道路破损多年未修，请求维修史河路破损路面", "m", 2),
+        item(23, "史河路道路破损多年未修，请求尽快维修史河路破损路面", "n", 1),
+        item(24, "道路破损多年未修，请求维修破损路面", "o", 1),
+    ]
+    groups = issues.group_items(roads, today=TODAY)
+    by_place = {g.place: sorted(int(i) for i in g.ids) for g in groups}  # type: ignore[call-overload]
+    assert set(by_place) == {"望城路", "史河路"}
+    assert [i for i in by_place["望城路"] if i != 24] == [20, 21]
+    assert [i for i in by_place["史河路"] if i != 24] == [22, 23]

@@ -10,5 +10,6 @@ urlpatterns = [
     path("petitions/<int:pk>/category/", views.category_correct, name="category_correct"),
     path("issues/", views.issue_list, name="issue_list"),
     path("issues/<int:key>/", views.issue_detail, name="issue_detail"),
+    path("issues/<int:key>/conference/", views.issue_to_conference, name="issue_to_conference"),
     path("warnings/", views.early_warning, name="early_warning"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from xinfang.accounts import scoping
 from xinfang.accounts.models import User
 from xinfang.analytics import routing, selectors, services
+from xinfang.conferences import access as conference_access
+from xinfang.conferences import selectors as conference_selectors
+from xinfang.conferences import services as conference_services
+from xinfang.conferences.models import OPEN_ITEM_STATUSES, AgendaItem, ItemSource, ItemStatus
 from xinfang.core.errors import DomainError
 from xinfang.petitions import selectors as petition_selectors
 from xinfang.petitions.models import Petition
@@ -136,19 +141,69 @@ def issue_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def issue_detail(request: HttpRequest, key: int) -> HttpResponse:
-    """One common-issue group and its petitions.
-
-    "Send this group to the joint conference agenda" is one addition once the conferences app is merged:
-    here, ``conference = conferences.selectors.conference_for_unit(scoping.home_unit(user))`` into the
-    context; a POST view beside this one calling ``conferences.services.agenda_item_propose(user=user,
-    conference_id=conference.pk, title=view.agenda_title, reasons=view.agenda_reasons,
-    petition_ids=view.petition_ids, source="common_issue")``; and its form in the template's
-    ``conference_action`` block (analytics/issue_detail.html).
-    """
+    """One common-issue group, its petitions, and the step that sends it to the joint conference agenda."""
     view = selectors.common_issue_group(request.user, key)
     if view is None:
         raise Http404(_("Not found."))
-    return render(request, "analytics/issue_detail.html", {"view": view, "group": view.group})
+    return render(request, "analytics/issue_detail.html", _issue_context(request, view))
+
+
+def _issue_context(request: HttpRequest, view: selectors.GroupView) -> dict[str, Any]:
+    user = _user(request)
+    home = scoping.home_unit(user)
+    conference = conference_selectors.conference_for_unit(home) if home else None
+    may_propose = conference is not None and conference_access.proposing_unit(user, conference) is not None
+    # Items already carrying some of these petitions: the unit sees where the matter stands instead of
+    # sending it twice.
+    on_agenda = (
+        AgendaItem.objects.filter(petitions__in=view.petition_ids)
+        .exclude(status=ItemStatus.RETURNED)
+        .select_related("conference__area")
+        .distinct()
+        .order_by("-proposed_at")
+    )
+    return {
+        "view": view,
+        "group": view.group,
+        "conference": conference,
+        "may_propose": may_propose,
+        "on_agenda": list(on_agenda[:5]),
+    }
+
+
+@login_required
+@require_POST
+def issue_to_conference(request: HttpRequest, key: int) -> HttpResponse:
+    """联席会议: propose the group as one agenda item of the user's conference, with all its petitions."""
+    user = _user(request)
+    view = selectors.common_issue_group(user, key)
+    if view is None:
+        raise Http404(_("Not found."))
+    home = scoping.home_unit(user)
+    conference = conference_selectors.conference_for_unit(home) if home else None
+    if conference is None:
+        messages.error(request, _("No active joint conference covers your area."))
+        return redirect("analytics:issue_detail", key=key)
+    pending = AgendaItem.objects.filter(
+        conference=conference, status__in=OPEN_ITEM_STATUSES, petitions__in=view.petition_ids
+    ).first()
+    if pending is not None:  # a second click, or a colleague was quicker
+        messages.info(request, _("These petitions are already on the conference agenda."))
+        return redirect("conferences:item", pk=pending.pk)
+    try:
+        item = conference_services.agenda_item_propose(
+            user=user,
+            conference_id=conference.pk,
+            title=view.agenda_title,
+            reasons=view.agenda_reasons,
+            petition_ids=view.petition_ids,
+            source=ItemSource.COMMON_ISSUE,
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("analytics:issue_detail", key=key)
+    messages.success(request, _("The item is sent to the conference's secretariat."))
+    return redirect("conferences:item", pk=item.pk)
 
 
 @login_required

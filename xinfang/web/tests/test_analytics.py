@@ -160,3 +160,44 @@ def test_the_intake_hint_needs_a_csrf_token(demo):
     client = Client(enforce_csrf_checks=True)
     client.force_login(User.objects.get(username="town"), backend="django.contrib.auth.backends.ModelBackend")
     assert client.post(SUGGEST, {"subject": "拖欠工资"}).status_code == 403
+
+
+def _group_key(client) -> str:
+    found = re.search(r'href="/analytics/issues/(\d+)/"', client.get(ISSUES).content.decode())
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_common_issue_goes_to_the_town_conference_agenda_in_one_step_and_only_once(client_for, lift_group):
+    from xinfang.conferences import demo as conference_demo
+    from xinfang.conferences.models import ItemSource, ItemStatus
+
+    conference_demo.ensure_conference_staff()
+    conference = conference_demo.set_up("wc")  # 望城街道's joint conference
+    town = client_for("town")
+    key = _group_key(town)
+    detail = town.get(f"{ISSUES}{key}/").content.decode()
+    assert "Send to the conference agenda" in detail and conference.name in detail
+
+    response = town.post(f"{ISSUES}{key}/conference/")
+    item = conference.items.get()
+    assert response.status_code == 302 and response["Location"] == f"/conferences/items/{item.pk}/"
+    assert item.source == ItemSource.COMMON_ISSUE and item.status == ItemStatus.PROPOSED
+    assert item.petitions.count() == 5 and "南屏苑二期小区" in item.title
+    assert "5 petitions of 5 petitioners" in item.reasons
+
+    again = town.post(f"{ISSUES}{key}/conference/")  # a second click proposes nothing new
+    assert again["Location"] == f"/conferences/items/{item.pk}/" and conference.items.count() == 1
+    assert item.title in town.get(f"{ISSUES}{key}/").content.decode()  # the page shows where it stands
+
+
+def test_without_a_conference_the_group_page_says_so_and_a_post_changes_nothing(client_for, lift_group):
+    from xinfang.conferences.models import AgendaItem
+
+    town = client_for("town")
+    key = _group_key(town)
+    assert "No active joint conference covers your area." in town.get(f"{ISSUES}{key}/").content.decode()
+    response = town.post(f"{ISSUES}{key}/conference/", follow=True)
+    assert "No active joint conference covers your area." in response.content.decode()
+    assert not AgendaItem.objects.exists()
+    assert client_for("town2").post(f"{ISSUES}{key}/conference/").status_code == 404
