@@ -57,7 +57,9 @@ def test_the_same_complaint_about_two_estates_makes_two_groups_not_one():
     assert {g.place for g in groups} == {"南屏苑小区", "庙南家园小区", "南屏苑二期小区"}
 
 
-def test_a_group_name_does_not_repeat_a_term_inside_another():
+def test_a_group_name_does_not_repeat_a_term_inside_another_or_the_place():
+    ranked = ["南屏苑", "物业", "物业公司", "电梯", "停运"]
+    assert issues._distinct_terms(ranked, {"南屏苑二期小区"}, 3) == ["物业", "电梯", "停运"]
     lift = issues.group_items(LIFT, today=TODAY)[0]
     assert not any(a != b and a in b for a in lift.terms for b in lift.terms), lift.terms
 

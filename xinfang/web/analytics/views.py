@@ -20,7 +20,7 @@ from xinfang.analytics import routing, selectors, services
 from xinfang.conferences import access as conference_access
 from xinfang.conferences import selectors as conference_selectors
 from xinfang.conferences import services as conference_services
-from xinfang.conferences.models import OPEN_ITEM_STATUSES, AgendaItem, ItemSource, ItemStatus
+from xinfang.conferences.models import OPEN_ITEM_STATUSES, AgendaItem, ItemSource, ItemStatus, JointConference
 from xinfang.core.errors import DomainError
 from xinfang.petitions import selectors as petition_selectors
 from xinfang.petitions.models import Petition
@@ -148,10 +148,15 @@ def issue_detail(request: HttpRequest, key: int) -> HttpResponse:
     return render(request, "analytics/issue_detail.html", _issue_context(request, view))
 
 
+def _area_conference(user: User) -> JointConference | None:
+    """The joint conference a group goes to: the nearest active one over the user's own unit."""
+    home = scoping.home_unit(user)
+    return conference_selectors.conference_for_unit(home) if home else None
+
+
 def _issue_context(request: HttpRequest, view: selectors.GroupView) -> dict[str, Any]:
     user = _user(request)
-    home = scoping.home_unit(user)
-    conference = conference_selectors.conference_for_unit(home) if home else None
+    conference = _area_conference(user)
     may_propose = conference is not None and conference_access.proposing_unit(user, conference) is not None
     # Items already carrying some of these petitions: the unit sees where the matter stands instead of
     # sending it twice.
@@ -179,8 +184,7 @@ def issue_to_conference(request: HttpRequest, key: int) -> HttpResponse:
     view = selectors.common_issue_group(user, key)
     if view is None:
         raise Http404(_("Not found."))
-    home = scoping.home_unit(user)
-    conference = conference_selectors.conference_for_unit(home) if home else None
+    conference = _area_conference(user)
     if conference is None:
         messages.error(request, _("No active joint conference covers your area."))
         return redirect("analytics:issue_detail", key=key)
